@@ -1,0 +1,49 @@
+# Tourism Booking: developer commands. `make help` lists them.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PROFILES := monolith catalog bookings payments notifications test
+RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint fmt clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install requirements/dev.txt
+
+run: install ## Serve the monolith on http://127.0.0.1:8000 (SQLite, tasks in-process)
+	$(RUN_ENV) $(MANAGE) migrate --no-input
+	$(RUN_ENV) $(MANAGE) seed_demo
+	$(RUN_ENV) $(MANAGE) ensure_staff
+	@echo "Admin: http://127.0.0.1:8000/admin/  API: http://127.0.0.1:8000/api/  Docs: http://127.0.0.1:8000/api/docs/"
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: install ## Run the whole suite (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff, import contracts, migrations up to date, `check` for every profile
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	@for profile in $(PROFILES); do \
+		echo "manage.py check ($$profile)"; \
+		DJANGO_SETTINGS_MODULE=config.settings.$$profile DJANGO_DEBUG=1 $(MANAGE) check --fail-level WARNING || exit 1; \
+	done
+
+fmt: install ## Format and auto-fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## Remove the virtualenv, the SQLite database and collected static files
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,129 @@
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from . import selectors, services
+from .models import Category, Departure, Destination, SeatHold, Tour
+
+
+@admin.register(Destination)
+class DestinationAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "slug"]
+    search_fields = ["name", "country"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class DepartureInline(admin.TabularInline):
+    model = Departure
+    extra = 0
+    fields = ["starts_on", "price", "capacity", "seats_held", "seats_booked", "seats_available"]
+    readonly_fields = ["seats_held", "seats_booked", "seats_available"]
+    ordering = ["starts_on"]
+
+
+class UpcomingFilter(admin.SimpleListFilter):
+    title = "upcoming departures"
+    parameter_name = "upcoming"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has upcoming departures"), ("no", "No upcoming departures")]
+
+    def queryset(self, request, queryset):
+        upcoming = Exists(selectors.departures_upcoming().filter(tour=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(upcoming)
+        if self.value() == "no":
+            return queryset.exclude(upcoming)
+        return queryset
+
+
+@admin.register(Tour)
+class TourAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "destination",
+        "category",
+        "duration_days",
+        "price_from",
+        "is_published",
+        "seats_available",
+    ]
+    list_filter = ["destination", "category", "is_published", UpcomingFilter]
+    list_select_related = ["destination", "category"]
+    search_fields = ["title", "summary", "slug", "destination__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [DepartureInline]
+    actions = ["publish", "unpublish"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        upcoming_seats = (
+            selectors.departures_upcoming()
+            .filter(tour=OuterRef("pk"))
+            .values("tour")
+            .annotate(total=Sum(F("capacity") - F("seats_held") - F("seats_booked")))
+            .values("total")
+        )
+        seats = Coalesce(Subquery(upcoming_seats, output_field=IntegerField()), Value(0))
+        return super().get_queryset(request).annotate(upcoming_seats_available=seats)
+
+    @admin.display(description="Seats available (upcoming)", ordering="upcoming_seats_available")
+    def seats_available(self, tour):
+        return tour.upcoming_seats_available
+
+    @admin.action(description="Publish selected tours")
+    def publish(self, request, queryset):
+        changed = services.tours_set_published(tour_ids=queryset.values("pk"), published=True)
+        self.message_user(request, f"{changed} tour(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected tours")
+    def unpublish(self, request, queryset):
+        changed = services.tours_set_published(tour_ids=queryset.values("pk"), published=False)
+        self.message_user(request, f"{changed} tour(s) unpublished.", messages.SUCCESS)
+
+
+@admin.register(Departure)
+class DepartureAdmin(admin.ModelAdmin):
+    list_display = [
+        "tour",
+        "starts_on",
+        "price",
+        "capacity",
+        "seats_held",
+        "seats_booked",
+        "seats_available",
+    ]
+    list_filter = ["starts_on", "tour__destination"]
+    list_select_related = ["tour"]
+    search_fields = ["tour__title"]
+    date_hierarchy = "starts_on"
+    readonly_fields = ["seats_held", "seats_booked", "seats_available"]
+    autocomplete_fields = ["tour"]
+
+
+@admin.register(SeatHold)
+class SeatHoldAdmin(admin.ModelAdmin):
+    """Holds move only through the catalog's services; staff see them read-only."""
+
+    list_display = ["key", "departure", "seats", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["departure__tour"]
+    search_fields = ["key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,54 @@
+"""Reads from the catalog."""
+
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+
+from .models import Departure, Tour
+
+
+def departures_upcoming() -> QuerySet[Departure]:
+    return Departure.objects.filter(starts_on__gt=timezone.localdate())
+
+
+def departures_with_seats(queryset: QuerySet[Departure]) -> QuerySet[Departure]:
+    return queryset.filter(capacity__gt=F("seats_held") + F("seats_booked"))
+
+
+def tour_list() -> QuerySet[Tour]:
+    """Published tours with their next departure date, ready for a list page."""
+    next_departure = Subquery(
+        departures_upcoming()
+        .filter(tour=OuterRef("pk"))
+        .order_by("starts_on")
+        .values("starts_on")[:1]
+    )
+    return (
+        Tour.objects.filter(is_published=True)
+        .select_related("destination", "category")
+        .annotate(next_departure=next_departure)
+    )
+
+
+def tours_departing(
+    queryset: QuerySet[Tour], *, after=None, before=None, only_available: bool = False
+) -> QuerySet[Tour]:
+    """Tours with at least one upcoming departure in the window (and with seats left)."""
+    departures = departures_upcoming().filter(tour=OuterRef("pk"))
+    if after:
+        departures = departures.filter(starts_on__gte=after)
+    if before:
+        departures = departures.filter(starts_on__lte=before)
+    if only_available:
+        departures = departures_with_seats(departures)
+    return queryset.filter(Exists(departures))
+
+
+def tour_detail() -> QuerySet[Tour]:
+    """Published tours with their upcoming departures prefetched."""
+    return tour_list().prefetch_related(
+        Prefetch("departures", queryset=departures_upcoming(), to_attr="upcoming_departures")
+    )
+
+
+def departure_detail() -> QuerySet[Departure]:
+    return Departure.objects.filter(tour__is_published=True).select_related("tour")

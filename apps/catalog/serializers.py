@@ -1,0 +1,121 @@
+from rest_framework import serializers
+
+from .models import Category, Departure, Destination, SeatHold, Tour
+
+
+class DestinationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Destination
+        fields = ["slug", "name", "country"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name"]
+
+
+class TourListSerializer(serializers.ModelSerializer):
+    destination = DestinationSerializer(read_only=True)
+    category = CategorySerializer(read_only=True)
+    next_departure = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Tour
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "destination",
+            "category",
+            "duration_days",
+            "price_from",
+            "currency",
+            "image_url",
+            "next_departure",
+        ]
+
+
+class DepartureSerializer(serializers.ModelSerializer):
+    seats_available = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Departure
+        fields = ["id", "starts_on", "price", "capacity", "seats_available"]
+
+
+class TourDetailSerializer(TourListSerializer):
+    departures = DepartureSerializer(many=True, read_only=True, source="upcoming_departures")
+
+    class Meta(TourListSerializer.Meta):
+        fields = [*TourListSerializer.Meta.fields, "description", "departures"]
+
+
+class TourWriteSerializer(serializers.ModelSerializer):
+    """What staff send to create or change a tour."""
+
+    destination = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Destination.objects.all()
+    )
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+
+    class Meta:
+        model = Tour
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "description",
+            "destination",
+            "category",
+            "duration_days",
+            "price_from",
+            "currency",
+            "image_url",
+            "is_published",
+        ]
+
+
+class DepartureDetailSerializer(DepartureSerializer):
+    tour = serializers.SlugRelatedField(slug_field="slug", queryset=Tour.objects.all())
+
+    class Meta(DepartureSerializer.Meta):
+        fields = ["id", "tour", "starts_on", "price", "capacity", "seats_available"]
+
+    def validate_capacity(self, capacity):
+        taken = self.instance.seats_held + self.instance.seats_booked if self.instance else 0
+        if capacity < taken:
+            raise serializers.ValidationError(f"{taken} seat(s) are already held or booked.")
+        return capacity
+
+
+class HoldRequestSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=100)
+    departure_id = serializers.IntegerField(min_value=1)
+    seats = serializers.IntegerField(min_value=1, max_value=50)
+
+
+class HoldSerializer(serializers.ModelSerializer):
+    """A hold as the bookings app needs it: the seats plus a snapshot of what was held."""
+
+    departure_id = serializers.IntegerField()
+    unit_price = serializers.DecimalField(source="departure.price", max_digits=10, decimal_places=2)
+    currency = serializers.CharField(source="departure.tour.currency")
+    tour_title = serializers.CharField(source="departure.tour.title")
+    tour_slug = serializers.CharField(source="departure.tour.slug")
+    starts_on = serializers.DateField(source="departure.starts_on")
+
+    class Meta:
+        model = SeatHold
+        fields = [
+            "key",
+            "departure_id",
+            "seats",
+            "status",
+            "unit_price",
+            "currency",
+            "tour_title",
+            "tour_slug",
+            "starts_on",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,109 @@
+"""Writes to the catalog. Seats move only through these functions."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .exceptions import (
+    DepartureNotBookable,
+    DepartureNotFound,
+    HoldKeyReused,
+    HoldNotFound,
+    SeatsUnavailable,
+)
+from .models import Departure, SeatHold, Tour
+
+
+def departure_hold_seats(*, departure_id: int, seats: int, key: str) -> SeatHold:
+    """Set ``seats`` aside on a departure. Calling again with the same key returns the
+    same hold; the capacity check is a conditional UPDATE backed by a CHECK constraint,
+    so concurrent holds can never oversell."""
+    existing = SeatHold.objects.select_related("departure__tour").filter(key=key).first()
+    if existing:
+        return _same_hold(existing, departure_id=departure_id, seats=seats)
+
+    departure = Departure.objects.select_related("tour").filter(pk=departure_id).first()
+    if departure is None:
+        raise DepartureNotFound(f"Departure {departure_id} does not exist.")
+    if not departure.tour.is_published or departure.starts_on <= timezone.localdate():
+        raise DepartureNotBookable(f"Departure {departure_id} is not open for booking.")
+
+    try:
+        with transaction.atomic():
+            hold = SeatHold.objects.create(key=key, departure=departure, seats=seats)
+            taken = Departure.objects.filter(
+                pk=departure_id,
+                capacity__gte=F("seats_held") + F("seats_booked") + seats,
+            ).update(seats_held=F("seats_held") + seats)
+            if not taken:
+                raise SeatsUnavailable(
+                    f"Departure {departure_id} has fewer than {seats} seat(s) left."
+                )
+    except IntegrityError:
+        # A concurrent call with the same key won the insert: answer with its hold.
+        hold = SeatHold.objects.select_related("departure__tour").get(key=key)
+        return _same_hold(hold, departure_id=departure_id, seats=seats)
+    return hold
+
+
+def _same_hold(hold: SeatHold, *, departure_id: int, seats: int) -> SeatHold:
+    if hold.departure_id != departure_id or hold.seats != seats:
+        raise HoldKeyReused(f"Hold key {hold.key!r} was used for another departure or seat count.")
+    return hold
+
+
+def _locked_hold(key: str) -> SeatHold:
+    hold = (
+        SeatHold.objects.select_for_update(of=("self",))
+        .select_related("departure__tour")
+        .filter(key=key)
+        .first()
+    )
+    if hold is None:
+        raise HoldNotFound(f"No seat hold with key {key!r}.")
+    return hold
+
+
+@transaction.atomic
+def seat_hold_confirm(*, key: str) -> SeatHold:
+    """Turn held seats into booked seats. Confirming twice changes nothing."""
+    hold = _locked_hold(key)
+    if hold.status == SeatHold.Status.CONFIRMED:
+        return hold
+    if hold.status == SeatHold.Status.RELEASED:
+        raise SeatsUnavailable(f"Hold {key!r} was released; its seats are no longer set aside.")
+    Departure.objects.filter(pk=hold.departure_id).update(
+        seats_held=F("seats_held") - hold.seats, seats_booked=F("seats_booked") + hold.seats
+    )
+    hold.status = SeatHold.Status.CONFIRMED
+    hold.save(update_fields=["status", "updated_at"])
+    return hold
+
+
+@transaction.atomic
+def seat_hold_release(*, key: str) -> SeatHold:
+    """Give a hold's seats back, whether held or already booked. Releasing twice changes
+    nothing."""
+    hold = _locked_hold(key)
+    if hold.status == SeatHold.Status.HELD:
+        Departure.objects.filter(pk=hold.departure_id).update(
+            seats_held=F("seats_held") - hold.seats
+        )
+    elif hold.status == SeatHold.Status.CONFIRMED:
+        Departure.objects.filter(pk=hold.departure_id).update(
+            seats_booked=F("seats_booked") - hold.seats
+        )
+    else:
+        return hold
+    hold.status = SeatHold.Status.RELEASED
+    hold.save(update_fields=["status", "updated_at"])
+    return hold
+
+
+def tours_set_published(*, tour_ids, published: bool) -> int:
+    """Publish or unpublish tours; returns how many changed."""
+    return (
+        Tour.objects.filter(pk__in=tour_ids)
+        .exclude(is_published=published)
+        .update(is_published=published, updated_at=timezone.now())
+    )

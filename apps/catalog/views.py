@@ -1,0 +1,96 @@
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kernel.permissions import HasServiceToken
+
+from . import selectors, services
+from .filters import TourFilter
+from .models import Category, Destination, Tour
+from .serializers import (
+    CategorySerializer,
+    DepartureDetailSerializer,
+    DestinationSerializer,
+    HoldRequestSerializer,
+    HoldSerializer,
+    TourDetailSerializer,
+    TourListSerializer,
+    TourWriteSerializer,
+)
+
+
+class TourViewSet(viewsets.ModelViewSet):
+    """Published tours for everyone; staff may also create, change and delete them."""
+
+    lookup_field = "slug"
+    filterset_class = TourFilter
+
+    def get_queryset(self) -> QuerySet[Tour]:
+        if self.action == "list":
+            return selectors.tour_list().order_by("title", "pk")
+        if self.action == "retrieve":
+            return selectors.tour_detail()
+        return Tour.objects.all()
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return TourListSerializer
+        if self.action == "retrieve":
+            return TourDetailSerializer
+        return TourWriteSerializer
+
+
+class DepartureViewSet(viewsets.ModelViewSet):
+    """Departures of published tours; staff may schedule and change them."""
+
+    serializer_class = DepartureDetailSerializer
+    filterset_fields = {"tour__slug": ["exact"], "starts_on": ["gte", "lte"]}
+
+    def get_queryset(self):
+        return selectors.departure_detail().order_by("starts_on", "pk")
+
+
+class DestinationViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Destination.objects.all()
+    serializer_class = DestinationSerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class InternalView(APIView):
+    """Service-to-service endpoints: the shared service token, no session or CSRF."""
+
+    authentication_classes: list = []
+    permission_classes = [HasServiceToken]
+
+
+@extend_schema(exclude=True)
+class HoldCreateView(InternalView):
+    def post(self, request):
+        data = HoldRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hold = services.departure_hold_seats(**data.validated_data)
+        return Response(HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(exclude=True)
+class HoldConfirmView(InternalView):
+    def post(self, request, key):
+        hold = services.seat_hold_confirm(key=key)
+        return Response(HoldSerializer(hold).data)
+
+
+@extend_schema(exclude=True)
+class HoldReleaseView(InternalView):
+    def post(self, request, key):
+        hold = services.seat_hold_release(key=key)
+        return Response(HoldSerializer(hold).data)

@@ -1,0 +1,48 @@
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a server the test needs is not here; under CI=true that is a failure."""
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must provide this: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        require(
+            connection.vendor == "postgresql",
+            "needs PostgreSQL (set DATABASE_URL=postgres://...; SQLite cannot show this)",
+        )
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def staff_api(staff):
+    client = APIClient()
+    client.force_authenticate(staff)
+    return client
+
+
+@pytest.fixture
+def internal_api(settings):
+    client = APIClient()
+    client.credentials(HTTP_X_SERVICE_TOKEN=settings.SERVICE_TOKEN)
+    return client

@@ -1,0 +1,45 @@
+"""Every error is RFC 9457 problem details with a clear message."""
+
+import pytest
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"] and body["type"].startswith("urn:tourism:problem:")
+    return body
+
+
+def test_unknown_url_is_a_404_problem(client):
+    body = assert_problem(client.get("/no/such/page"), 404)
+    assert "/no/such/page" in body["detail"]
+
+
+@pytest.mark.django_db
+def test_wrong_method_is_a_405_problem(staff_api):
+    assert_problem(staff_api.put("/api/catalog/tours/"), 405)
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_a_400_problem(staff_api):
+    response = staff_api.post(
+        "/api/catalog/tours/", data="{not json", content_type="application/json"
+    )
+    assert_problem(response, 400)
+
+
+@pytest.mark.django_db
+def test_invalid_filter_value_is_a_400_problem(api):
+    body = assert_problem(api.get("/api/catalog/tours/", {"price_min": "cheap"}), 400)
+    assert "price_min" in body["errors"]
+
+
+def test_an_unexpected_failure_is_a_500_problem(client, settings):
+    settings.ROOT_URLCONF = "tests.kernel.crash_urls"
+    client.raise_request_exception = False
+    body = assert_problem(client.get("/crash"), 500)
+    assert "boom" not in body["detail"]

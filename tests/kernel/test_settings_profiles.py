@@ -1,0 +1,70 @@
+"""Each profile starts on its own; production settings refuse to run without secrets."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROFILES = ["monolith", "catalog", "bookings", "payments", "notifications"]
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "tours.example.com",
+    "DATABASE_URL": "postgres://tourism@db.example.com:5432/tourism",
+    "SERVICE_TOKEN": secrets.token_urlsafe(32),
+}
+
+
+def manage(*args: str, profile: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": f"config.settings.{profile}", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_production_settings_pass_the_deploy_checklist(profile):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", profile=profile, **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def test_production_settings_refuse_to_start_without_their_secrets(missing):
+    env = {key: value for key, value in PRODUCTION.items() if key != missing}
+    result = manage("check", profile="monolith", **env)
+    assert result.returncode != 0
+    assert f"{missing} is required" in result.stderr
+
+
+@pytest.mark.parametrize("profile", ["catalog", "payments"])
+def test_a_service_profile_installs_only_its_own_app(profile):
+    script = (
+        "import django; django.setup();"
+        "from django.apps import apps;"
+        "print(sorted(c.label for c in apps.get_app_configs() if c.name.startswith('apps.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": f"config.settings.{profile}",
+            "DJANGO_DEBUG": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    installed = eval(result.stdout)  # noqa: S307 - our own subprocess printed a list literal
+    assert set(installed) <= {profile}
