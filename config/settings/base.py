@@ -174,6 +174,8 @@ SERVICE_URLS = {
     for app in ("catalog", "bookings", "payments", "notifications")
 }
 SERVICE_TIMEOUT_SECONDS = env.float("SERVICE_TIMEOUT_SECONDS", default=3.0)
+# Where customers reach the site (links in emails).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Email ------------------------------------------------------------------------------
 

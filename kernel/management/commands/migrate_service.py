@@ -1,0 +1,35 @@
+"""Migrates this process's databases: the shared identity database (when it is separate),
+then the profile's own database.
+
+Every service's migrate job may run this at the same time: the identity step holds a
+PostgreSQL advisory lock, so identity is migrated once and the others find nothing left
+to do (they still register their own content types and permissions there).
+"""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+IDENTITY_LOCK_ID = 7_420_001  # any fixed number shared by every service
+
+
+class Command(BaseCommand):
+    help = "Migrate the identity database (once, under a lock) and this service's database."
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+        if "identity" in connections:
+            identity = connections["identity"]
+            locked = identity.vendor == "postgresql"
+            self.stdout.write("Migrating the shared identity database ...")
+            if locked:
+                with identity.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_lock(%s)", [IDENTITY_LOCK_ID])
+            try:
+                call_command("migrate", database="identity", interactive=False, verbosity=verbosity)
+            finally:
+                if locked:
+                    with identity.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [IDENTITY_LOCK_ID])
+        self.stdout.write("Migrating this service's database ...")
+        call_command("migrate", database="default", interactive=False, verbosity=verbosity)
