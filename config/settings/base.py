@@ -176,6 +176,8 @@ SERVICE_URLS = {
 SERVICE_TIMEOUT_SECONDS = env.float("SERVICE_TIMEOUT_SECONDS", default=3.0)
 # Where customers reach the site (links in emails).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How long seats stay held for an unpaid booking.
+BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
 
 # --- Email ------------------------------------------------------------------------------
 
@@ -203,6 +205,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic tasks of each project app: a profile's beat runs those of the apps it installs.
+APP_BEAT_SCHEDULES = {
+    "apps.bookings": {
+        "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
+    },
+}
+
+
+def beat_schedule(project_apps: list[str]) -> dict:
+    schedule = dict(CELERY_BEAT_SCHEDULE)
+    for app in project_apps:
+        schedule.update(APP_BEAT_SCHEDULES.get(app, {}))
+    return schedule
+
 
 # --- REST framework and OpenAPI ---------------------------------------------------------
 
