@@ -1,5 +1,8 @@
 """Writes to the catalog. Seats move only through these functions."""
 
+import datetime
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -106,4 +109,15 @@ def tours_set_published(*, tour_ids, published: bool) -> int:
         Tour.objects.filter(pk__in=tour_ids)
         .exclude(is_published=published)
         .update(is_published=published, updated_at=timezone.now())
+    )
+
+
+def seat_holds_release_stale(*, now=None) -> int:
+    """Release holds that nobody confirmed or released in time (a caller that lost track
+    of its hold during an outage). Returns how many were released."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(minutes=settings.SEAT_HOLD_MAX_MINUTES)
+    stale = SeatHold.objects.filter(status=SeatHold.Status.HELD, created_at__lt=cutoff)
+    return sum(
+        seat_hold_release(key=key).status == SeatHold.Status.RELEASED
+        for key in stale.values_list("key", flat=True)
     )

@@ -178,6 +178,22 @@ SERVICE_TIMEOUT_SECONDS = env.float("SERVICE_TIMEOUT_SECONDS", default=3.0)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # How long seats stay held for an unpaid booking.
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
+# The catalog releases a hold nobody confirmed or released after this long (a safety net
+# for holds whose booking was never recorded); keep it above BOOKING_HOLD_MINUTES.
+SEAT_HOLD_MAX_MINUTES = env.int("SEAT_HOLD_MAX_MINUTES", default=30)
+
+# --- Payment gateway --------------------------------------------------------------------
+# "sandbox" (test tokens, no money moves) or the HTTP provider's base URL; the provider's
+# API is in docs/payment-provider.md. Keep connect + read below SERVICE_TIMEOUT_SECONDS.
+
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="sandbox")
+PAYMENT_GATEWAY_API_KEY = env.str("PAYMENT_GATEWAY_API_KEY", default="")
+PAYMENT_GATEWAY_CONNECT_TIMEOUT_SECONDS = env.float(
+    "PAYMENT_GATEWAY_CONNECT_TIMEOUT_SECONDS", default=1.0
+)
+PAYMENT_GATEWAY_READ_TIMEOUT_SECONDS = env.float(
+    "PAYMENT_GATEWAY_READ_TIMEOUT_SECONDS", default=1.5
+)
 
 # --- Email ------------------------------------------------------------------------------
 
@@ -207,6 +223,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
 # Periodic tasks of each project app: a profile's beat runs those of the apps it installs.
 APP_BEAT_SCHEDULES = {
+    "apps.catalog": {
+        "catalog-release-stale-holds": {"task": "catalog.release_stale_holds", "schedule": 300.0},
+    },
     "apps.bookings": {
         "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
     },

@@ -150,3 +150,19 @@ def test_the_database_refuses_to_oversell_even_without_the_service(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         Departure.objects.filter(pk=departure.pk).update(seats_held=F("seats_held") + 3)
     assert seats(departure) == (0, 0)
+
+
+def test_holds_nobody_settled_are_released_after_the_safety_window(internal_api, settings):
+    from apps.catalog.tasks import release_stale_holds
+
+    departure = DepartureFactory(capacity=10)
+    hold(internal_api, departure, seats=2, key="forgotten")
+    hold(internal_api, departure, seats=1, key="confirmed")
+    internal_api.post(f"{HOLDS}confirmed/confirm")
+    hold(internal_api, departure, seats=3, key="fresh")
+    stale = timezone.now() - datetime.timedelta(minutes=settings.SEAT_HOLD_MAX_MINUTES + 1)
+    SeatHold.objects.filter(key__in=["forgotten", "confirmed"]).update(created_at=stale)
+
+    assert release_stale_holds.delay().get() == 1
+    assert seats(departure) == (3, 1)
+    assert SeatHold.objects.get(key="forgotten").status == "released"

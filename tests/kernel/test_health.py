@@ -1,12 +1,6 @@
-import socket
-
 import pytest
 
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.servers import free_port
 
 
 def test_healthz_answers_without_touching_dependencies(client):
@@ -24,7 +18,7 @@ def test_readyz_checks_the_database(client):
 
 @pytest.mark.django_db
 def test_readyz_is_a_503_problem_when_the_broker_is_unreachable(client, settings):
-    settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{closed_port()}//"
+    settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response["Content-Type"] == "application/problem+json"
