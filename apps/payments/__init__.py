@@ -1,0 +1,3 @@
+"""Payments: charges and refunds through a payment gateway, each made once per key.
+
+Other apps use it only through :mod:`apps.payments.client`."""

@@ -1,0 +1,71 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kernel.permissions import HasServiceToken
+
+from . import selectors, services
+from .filters import PaymentFilter, RefundFilter
+from .serializers import (
+    ChargeRequestSerializer,
+    ChargeSerializer,
+    PaymentDetailSerializer,
+    RefundDetailSerializer,
+    RefundRequestSerializer,
+    RefundSerializer,
+)
+
+
+class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Payments, for staff. Money moves only through the services, never through here."""
+
+    permission_classes = [IsAdminUser]
+    serializer_class = PaymentDetailSerializer
+    filterset_class = PaymentFilter
+
+    def get_queryset(self):
+        return selectors.payment_list()
+
+
+class RefundViewSet(viewsets.ReadOnlyModelViewSet):
+    """Refunds, for staff."""
+
+    permission_classes = [IsAdminUser]
+    serializer_class = RefundDetailSerializer
+    filterset_class = RefundFilter
+
+    def get_queryset(self):
+        return selectors.refund_list()
+
+
+class InternalView(APIView):
+    """Service-to-service endpoints: the shared service token, no session or CSRF."""
+
+    authentication_classes: list = []
+    permission_classes = [HasServiceToken]
+
+
+@extend_schema(exclude=True)
+class ChargeCreateView(InternalView):
+    def post(self, request):
+        data = ChargeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.payment_charge(**data.validated_data)
+        return Response(ChargeSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(exclude=True)
+class ChargeDetailView(InternalView):
+    def get(self, request, key):
+        return Response(ChargeSerializer(selectors.payment_get(key=key)).data)
+
+
+@extend_schema(exclude=True)
+class RefundCreateView(InternalView):
+    def post(self, request):
+        data = RefundRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refund = services.payment_refund(**data.validated_data)
+        return Response(RefundSerializer(refund).data, status=status.HTTP_201_CREATED)
