@@ -25,6 +25,7 @@ from kernel.request_id import current_request_id
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({502, 503, 504})
+PROBLEM_FIELDS = frozenset({"type", "title", "status", "detail", "request_id"})
 BACKOFF_SECONDS = (0.1, 0.3)  # two retries for idempotent calls
 
 _http = threading.local()
@@ -70,6 +71,7 @@ class ServiceClient:
             REQUEST_ID_HEADER: current_request_id(),
         }
         delays = BACKOFF_SECONDS if idempotent else ()
+        response = None
         for attempt in range(len(delays) + 1):
             try:
                 response = _session().request(
@@ -80,15 +82,17 @@ class ServiceClient:
                     timeout=settings.SERVICE_TIMEOUT_SECONDS,
                 )
             except httpx.HTTPError as exc:
-                failure = f"{exc.__class__.__name__}: {exc}"
+                response, failure = None, f"{exc.__class__.__name__}: {exc}"
             else:
                 if response.status_code not in RETRY_STATUSES:
-                    return self._result(response)
+                    break
                 failure = f"HTTP {response.status_code}"
             logger.warning("%s %s failed (attempt %d): %s", method, url, attempt + 1, failure)
             if attempt < len(delays):
                 time.sleep(delays[attempt])
-        raise ServiceUnavailable(f"The {self.app} service is unavailable ({failure}).")
+        if response is None:
+            raise ServiceUnavailable(f"The {self.app} service is unavailable ({failure}).")
+        return self._result(response)
 
     def _result(self, response: httpx.Response) -> dict:
         if response.is_success:
@@ -99,8 +103,7 @@ class ServiceClient:
             body = {}
         code = str(body.get("type", "")).rsplit(":", 1)[-1]
         error = self.errors.get(code)
-        extra = {k: v for k, v in body.items() if k not in {"type", "title", "status", "detail"}}
-        extra.pop("request_id", None)
+        extra = {k: v for k, v in body.items() if k not in PROBLEM_FIELDS}
         if error is not None:
             raise error(body.get("detail"), **extra)
         if response.status_code >= 500:

@@ -1,10 +1,8 @@
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from kernel.permissions import HasServiceToken
+from kernel.internal import InternalView
 
 from . import selectors, services
 from .filters import TourFilter
@@ -66,14 +64,6 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
-class InternalView(APIView):
-    """Service-to-service endpoints: the shared service token, no session or CSRF."""
-
-    authentication_classes: list = []
-    permission_classes = [HasServiceToken]
-
-
-@extend_schema(exclude=True)
 class HoldCreateView(InternalView):
     def post(self, request):
         data = HoldRequestSerializer(data=request.data)
@@ -82,14 +72,12 @@ class HoldCreateView(InternalView):
         return Response(HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(exclude=True)
 class HoldConfirmView(InternalView):
     def post(self, request, key):
         hold = services.seat_hold_confirm(key=key)
         return Response(HoldSerializer(hold).data)
 
 
-@extend_schema(exclude=True)
 class HoldReleaseView(InternalView):
     def post(self, request, key):
         hold = services.seat_hold_release(key=key)

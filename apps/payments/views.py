@@ -1,10 +1,8 @@
-from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from kernel.permissions import HasServiceToken
+from kernel.internal import InternalView
 
 from . import selectors, services
 from .filters import PaymentFilter, RefundFilter
@@ -40,14 +38,6 @@ class RefundViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.refund_list()
 
 
-class InternalView(APIView):
-    """Service-to-service endpoints: the shared service token, no session or CSRF."""
-
-    authentication_classes: list = []
-    permission_classes = [HasServiceToken]
-
-
-@extend_schema(exclude=True)
 class ChargeCreateView(InternalView):
     def post(self, request):
         data = ChargeRequestSerializer(data=request.data)
@@ -56,13 +46,11 @@ class ChargeCreateView(InternalView):
         return Response(ChargeSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(exclude=True)
 class ChargeDetailView(InternalView):
     def get(self, request, key):
         return Response(ChargeSerializer(selectors.payment_get(key=key)).data)
 
 
-@extend_schema(exclude=True)
 class RefundCreateView(InternalView):
     def post(self, request):
         data = RefundRequestSerializer(data=request.data)

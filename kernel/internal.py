@@ -1,0 +1,14 @@
+"""Base view for ``/internal/`` endpoints: service-to-service calls only."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.views import APIView
+
+from kernel.permissions import HasServiceToken
+
+
+@extend_schema(exclude=True)
+class InternalView(APIView):
+    """Requires the shared service token; no session, no CSRF, not in the public schema."""
+
+    authentication_classes: list = []
+    permission_classes = [HasServiceToken]
