@@ -67,7 +67,7 @@ PROJECT_APPS: list[str] = []  # each profile says which of apps.* run in this pr
 
 def platform_apps(project_apps: list[str]) -> list[str]:
     """INSTALLED_APPS for a profile: Django, the platform kernel, then its project apps."""
-    return [*DJANGO_APPS, *THIRD_PARTY_APPS, "kernel", *project_apps]
+    return [*DJANGO_APPS, *THIRD_PARTY_APPS, "kernel", "kernel.outbox", *project_apps]
 
 
 INSTALLED_APPS = platform_apps(PROJECT_APPS)
@@ -201,10 +201,13 @@ globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Tourism Booking <bookings@localhost>"
 )
+EMAIL_TIMEOUT = 10  # seconds; a stuck mail server fails the task, which then retries
 
 # --- Celery -----------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-# No broker configured is the embedded default: tasks run in-process.
+# No broker configured is the embedded default: tasks run in-process. The queues (quorum
+# queues on one topic exchange, each with a dead-letter queue) are built in config/celery.py
+# from OUTBOX_ROUTES; see docs/architecture.md, "Events and workers".
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -215,12 +218,29 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task that fails for good is rejected, so RabbitMQ moves it to the dead-letter queue;
+# one that hits its time limit is requeued (the queue's delivery limit then dead-letters it).
+CELERY_TASK_ACKS_ON_FAILURE = False
+CELERY_TASK_ACKS_ON_TIMEOUT = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Publisher confirms: a publish returns only once RabbitMQ has taken the message.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+# Prepended to every queue and exchange name, so several deployments (or test runs) can
+# share one RabbitMQ virtual host.
+CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
+# Deliveries of one message (worker crashes, time limits) before it is dead-lettered.
+CELERY_QUEUE_DELIVERY_LIMIT = 5
+# Retries of a failing task: after 1, 2, 4, ... times this many seconds (at most 10 min).
+TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
+TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=10)
+# Add a periodic task with one entry: "name": {"task": ..., "schedule": seconds}.
+CELERY_BEAT_SCHEDULE: dict = {
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0},
+}
 # Periodic tasks of each project app: a profile's beat runs those of the apps it installs.
 APP_BEAT_SCHEDULES = {
     "apps.catalog": {
@@ -238,6 +258,21 @@ def beat_schedule(project_apps: list[str]) -> dict:
         schedule.update(APP_BEAT_SCHEDULES.get(app, {}))
     return schedule
 
+
+# --- Outbox -----------------------------------------------------------------------------
+# Which consumers get which event: event type -> [(Celery task name, queue)]. A process
+# publishes by name, so it never imports the consuming app. An event type with no route
+# is marked published with nothing sent.
+
+_BOOKING_EMAIL = ("notifications.send_booking_email", "notifications")
+OUTBOX_ROUTES: dict[str, list[tuple[str, str]]] = {
+    "booking.confirmed": [_BOOKING_EMAIL],
+    "booking.cancelled": [_BOOKING_EMAIL],
+    "booking.expired": [_BOOKING_EMAIL],
+}
+# The relay wakes on PostgreSQL NOTIFY; it also sweeps for anything left this often (and
+# polls this often on databases without NOTIFY).
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=2.0)
 
 # --- REST framework and OpenAPI ---------------------------------------------------------
 
@@ -263,6 +298,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/",
+    "ENUM_NAME_OVERRIDES": {
+        # choice values, not an import path: not every profile installs the app
+        "NotificationStatusEnum": [("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------

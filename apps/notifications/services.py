@@ -1,0 +1,74 @@
+"""Writes: send an event's email exactly once, record failures, resend on staff request."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .emails import build_email, kind_of, subject_for
+from .exceptions import NotificationNotSent
+from .models import Notification
+
+
+def notification_deliver(*, event: dict) -> Notification:
+    """Send the email for an outbox event (``{id, type, created_at, payload}``), once.
+
+    Delivery is at least once, so the same event may arrive again (a redelivery after a
+    worker died, a relay that published twice): the log row, unique by event id and
+    locked while sending, makes a second delivery send nothing. Errors propagate (the
+    task retries); the attempt is recorded first."""
+    payload = event["payload"]
+    kind = kind_of(event["type"])
+    notification, _ = Notification.objects.get_or_create(
+        event_id=event["id"],
+        defaults={
+            "event_type": event["type"],
+            "kind": kind,
+            "recipient": payload["customer"]["email"],
+            "subject": subject_for(kind, payload),
+            "booking_reference": payload["reference"],
+            "payload": payload,
+        },
+    )
+    Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
+        attempts=F("attempts") + 1, updated_at=timezone.now()
+    )
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        if notification.status == Notification.Status.SENT:
+            return notification
+        build_email(notification).send()
+        _mark_sent(notification)
+    return notification
+
+
+def notification_record_failure(*, event_id: str, error: str, final: bool) -> None:
+    """Note a failed attempt; ``final`` means no retry follows (the message is being
+    dead-lettered), so staff see the notification as failed."""
+    status = Notification.Status.FAILED if final else Notification.Status.PENDING
+    Notification.objects.filter(event_id=event_id).exclude(status=Notification.Status.SENT).update(
+        status=status, last_error=error[:2000], updated_at=timezone.now()
+    )
+
+
+def notification_resend(*, notification_id: int) -> Notification:
+    """Send a notification's email again, now, whatever its status (a staff action)."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.select_for_update().get(pk=notification_id)
+            notification.attempts += 1
+            build_email(notification).send()
+            _mark_sent(notification)
+            return notification
+    except (OSError, ConnectionError) as exc:
+        error = f"{exc.__class__.__name__}: {exc}"
+        Notification.objects.filter(pk=notification_id).update(
+            attempts=F("attempts") + 1, last_error=error, updated_at=timezone.now()
+        )
+        raise NotificationNotSent(f"Notification {notification_id} was not sent: {error}") from exc
+
+
+def _mark_sent(notification: Notification) -> None:
+    notification.status = Notification.Status.SENT
+    notification.sent_at = timezone.now()
+    notification.last_error = ""
+    notification.save(update_fields=["status", "sent_at", "last_error", "attempts", "updated_at"])

@@ -1,0 +1,30 @@
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+
+from . import selectors, services
+from .filters import NotificationFilter
+from .serializers import NotificationDetailSerializer, NotificationSerializer
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The notification log, for staff: what was sent to whom, what failed and why."""
+
+    permission_classes = [IsAdminUser]
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        return selectors.notification_list()
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return NotificationSerializer
+        return NotificationDetailSerializer
+
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        """Send this notification's email again now."""
+        self.get_object()  # 404 for an unknown id
+        notification = services.notification_resend(notification_id=int(pk))
+        return Response(NotificationDetailSerializer(notification).data)

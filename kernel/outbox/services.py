@@ -1,0 +1,68 @@
+"""Writes to the outbox: record an event, publish what is waiting."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutboxEvent
+from .publisher import InProcessPublisher, PublishFailed
+
+logger = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "outbox"
+BATCH_SIZE = 100
+
+
+def outbox_emit(*, event_type: str, payload: dict) -> OutboxEvent:
+    """Record an event in the caller's transaction. It is published only once that
+    transaction commits: relays hear PostgreSQL's NOTIFY, which is delivered at commit;
+    with no broker configured, the consumers run in-process right after commit."""
+    event = OutboxEvent.objects.create(type=event_type, payload=payload)
+    if not settings.CELERY_BROKER_URL:
+        transaction.on_commit(_publish_in_process, robust=True)
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, str(event.id)])
+    return event
+
+
+def _publish_in_process() -> None:
+    with InProcessPublisher() as in_process:
+        outbox_publish_pending(publisher=in_process)
+
+
+def outbox_publish_pending(*, publisher, batch_size: int = BATCH_SIZE) -> int:
+    """Publish unpublished events, oldest first, and mark each published once its
+    publisher has handed it over (for RabbitMQ: confirmed it). Rows are locked with SKIP
+    LOCKED, so several relays can run at once. Stops at the first failure (the broker is
+    unreachable), recording it on the event; returns how many were published."""
+    published = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(published_at__isnull=True)
+                .order_by("created_at")[:batch_size]
+            )
+            done, failure = [], None
+            for event in batch:
+                try:
+                    publisher.publish(event)
+                except PublishFailed as exc:
+                    failure = str(exc)
+                    OutboxEvent.objects.filter(pk=event.pk).update(
+                        attempts=F("attempts") + 1, last_error=failure[:2000]
+                    )
+                    break
+                done.append(event.pk)
+            OutboxEvent.objects.filter(pk__in=done).update(
+                published_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+        published += len(done)
+        if failure:
+            logger.warning("Outbox: publishing failed, events wait for the next try: %s", failure)
+        if failure or len(batch) < batch_size:
+            return published

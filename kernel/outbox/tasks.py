@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from .publisher import publisher
+from .services import outbox_publish_pending
+
+
+@shared_task(name="outbox.sweep")
+def sweep() -> int:
+    """Periodic: publish whatever the relay's fast path left in the outbox."""
+    with publisher() as current:
+        return outbox_publish_pending(publisher=current)

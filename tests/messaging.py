@@ -1,0 +1,236 @@
+"""Real servers and processes for the messaging tests: RabbitMQ queues unique to this run,
+a loopback SMTP sink, a TCP proxy the test can cut, and Celery worker / relay processes."""
+
+import asyncio
+import contextlib
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from kombu import Connection
+
+from tests.servers import ROOT, free_port, test_database_url
+
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def rabbitmq_reachable() -> bool:
+    with contextlib.suppress(Exception), Connection(RABBITMQ_URL, connect_timeout=2) as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    return False
+
+
+def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"Not within {timeout}s: {what}")
+
+
+class QueuePrefix:
+    """Queue and exchange names unique to one test run, removed afterwards."""
+
+    def __init__(self):
+        self.prefix = f"test-{uuid.uuid4().hex[:10]}."
+
+    def message_count(self, queue_name: str) -> int:
+        with Connection(RABBITMQ_URL) as conn:
+            _, count, _ = conn.default_channel.queue_declare(self.prefix + queue_name, passive=True)
+            return count
+
+    def delete(self, *, queues: list[str], exchanges: list[str]) -> None:
+        with Connection(RABBITMQ_URL) as conn:
+            for name in queues:
+                with contextlib.suppress(Exception):
+                    conn.channel().queue_delete(self.prefix + name)
+            for name in exchanges:
+                with contextlib.suppress(Exception):
+                    conn.channel().exchange_delete(self.prefix + name)
+
+
+class SmtpSink:
+    """An SMTP server on loopback that keeps what it receives. It can refuse some
+    recipients (a temporary 451, as a mail server having trouble) and stall every new
+    session at EHLO (a client stuck mid-conversation)."""
+
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+        self.refused: set[str] = set()
+        self.stalled_sessions = 0
+        self._open = threading.Event()
+        self._open.set()
+        self.port = free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self):
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._open.set()
+        self._controller.stop()
+
+    def stall(self) -> None:
+        self._open.clear()
+
+    def resume(self) -> None:
+        self._open.set()
+
+    def for_event(self, event_id) -> list:
+        return [m for m in self.messages if m["X-Event-ID"] == str(event_id)]
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if not self._open.is_set():
+            self.stalled_sessions += 1
+            while not self._open.is_set():
+                await asyncio.sleep(0.05)
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+class TcpProxy:
+    """Forwards loopback connections to RabbitMQ until cut: then it drops every
+    connection and refuses new ones, like a broker that went away."""
+
+    def __init__(self, target_port: int = 5672):
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cut_off = False
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+    def cut(self) -> None:
+        self.cut_off = True
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self._sockets.clear()
+
+    def restore(self) -> None:
+        self.cut_off = False
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.cut_off:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class Process:
+    """A project process (Celery worker, outbox relay) with its output in a log file."""
+
+    def __init__(self, args: list[str], *, env: dict[str, str], ready: str):
+        self.log = Path(tempfile.mkstemp(prefix="process-", suffix=".log")[1])
+        with self.log.open("w") as output:
+            self.popen = subprocess.Popen(
+                args,
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so a kill reaches children
+            )
+        wait_until(
+            lambda: ready in self.output() or self._exited(), timeout=30, what=f"{args} ready"
+        )
+        assert self.popen.poll() is None, self.output()
+
+    def _exited(self) -> bool:
+        return self.popen.poll() is not None
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL the process and its children: no cleanup, no goodbye to the broker."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait()
+
+    def stop(self, timeout: float = 10) -> int:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGTERM)
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+
+    def close(self) -> None:
+        if self.popen.poll() is None:
+            self.kill()
+        self.log.unlink(missing_ok=True)
+
+
+def process_env(*, broker_url: str, prefix: str, **extra: str) -> dict[str, str]:
+    """The configuration contract for a process of this test run (monolith profile)."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.monolith",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": test_database_url(),
+        "DATABASE_POOL_MAX_SIZE": "2",
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_QUEUE_PREFIX": prefix,
+        **extra,
+    }
+
+
+def start_worker(env: dict[str, str]) -> Process:
+    name = f"worker-{uuid.uuid4().hex[:8]}@%h"
+    args = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO"]
+    args += ["--concurrency=1", "-n", name, "--without-gossip", "--without-mingle"]
+    return Process(args, env=env, ready=" ready.")
+
+
+def start_relay(env: dict[str, str]) -> Process:
+    args = [sys.executable, "manage.py", "outbox_relay"]
+    return Process(args, env=env, ready="Outbox relay started")

@@ -1,0 +1,189 @@
+"""The real thing: RabbitMQ on this machine, a Celery worker process, the outbox relay
+process and an SMTP server on loopback. Each run uses queues of its own."""
+
+import pytest
+from django.db import transaction
+
+from apps.notifications.models import Notification
+from kernel.outbox import emit
+from kernel.outbox.models import OutboxEvent
+from tests.conftest import require
+from tests.messaging import (
+    RABBITMQ_URL,
+    QueuePrefix,
+    SmtpSink,
+    TcpProxy,
+    process_env,
+    rabbitmq_reachable,
+    start_relay,
+    start_worker,
+    wait_until,
+)
+from tests.notifications.conftest import booking_payload
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+QUEUE_LABELS = ["platform", "catalog", "bookings", "payments", "notifications"]
+REFUSED = "mailbox-full@example.com"
+
+
+@pytest.fixture(scope="module")
+def queues():
+    require(rabbitmq_reachable(), f"needs RabbitMQ at {RABBITMQ_URL}")
+    prefix = QueuePrefix()
+    yield prefix
+    dead_letters = [f"{label}.dead-letter" for label in QUEUE_LABELS]
+    prefix.delete(queues=QUEUE_LABELS + dead_letters, exchanges=["tourism", "tourism.dead-letter"])
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    with SmtpSink() as sink:
+        sink.refused.add(REFUSED)
+        yield sink
+
+
+@pytest.fixture(scope="module")
+def worker_env(queues, smtp, django_db_setup):
+    return process_env(
+        broker_url=RABBITMQ_URL,
+        prefix=queues.prefix,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
+        TASK_MAX_RETRIES="2",
+        TASK_RETRY_BACKOFF_SECONDS="1",
+    )
+
+
+class Workers:
+    """The worker in service; a test may kill it and start another."""
+
+    def __init__(self, env):
+        self.env = env
+        self.started = [start_worker(env)]
+
+    def kill_and_replace(self) -> None:
+        self.started[-1].kill()
+        self.started.append(start_worker(self.env))
+
+
+@pytest.fixture(scope="module")
+def workers(worker_env):
+    running = Workers(worker_env)
+    yield running
+    for worker in running.started:
+        worker.close()
+
+
+@pytest.fixture(scope="module")
+def broker_link():
+    """The relay reaches RabbitMQ through this proxy, which a test can cut."""
+    proxy = TcpProxy()
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture(scope="module")
+def relay(worker_env, broker_link, workers):
+    env = {**worker_env, "CELERY_BROKER_URL": broker_link.url, "OUTBOX_SWEEP_SECONDS": "0.5"}
+    process = start_relay(env)
+    yield process
+    process.close()
+
+
+@pytest.fixture(autouse=True)
+def broker_configured(settings, relay):
+    """This test process emits as a web process with a broker does: into the outbox."""
+    settings.CELERY_BROKER_URL = RABBITMQ_URL
+
+
+def emit_committed(event_type: str, payload: dict) -> OutboxEvent:
+    with transaction.atomic():
+        return emit(event_type, payload)
+
+
+def exactly_one_email(smtp, event, timeout: float = 15):
+    wait_until(lambda: smtp.for_event(event.id), timeout=timeout, what=f"email for {event}")
+    wait_until(lambda: delivered(event) == "sent", timeout=5, what="the log says sent")
+    [message] = smtp.for_event(event.id)
+    return message
+
+
+def delivered(event) -> str | None:
+    return Notification.objects.filter(event_id=event.id).values_list("status", flat=True).first()
+
+
+def test_a_confirmed_booking_sends_exactly_one_confirmation_email(smtp):
+    event = emit_committed("booking.confirmed", booking_payload(reference="TB-7K3QX9"))
+
+    message = exactly_one_email(smtp, event)
+    assert message["Subject"] == "Your booking TB-7K3QX9 is confirmed: Tastes of Lisbon"
+    assert message["To"] == "ada@example.com"
+    event.refresh_from_db()
+    assert event.published_at is not None
+
+
+def test_a_cancelled_booking_sends_the_cancellation_email(smtp):
+    refund = {"amount": "640.00", "currency": "EUR"}
+    event = emit_committed("booking.cancelled", booking_payload(status="cancelled", refund=refund))
+
+    message = exactly_one_email(smtp, event)
+    assert "is cancelled" in message["Subject"]
+    text = message.get_payload(0).get_payload(decode=True).decode()
+    assert "We are refunding 640.00 EUR" in text
+
+
+def test_an_event_waits_in_the_outbox_while_the_broker_is_unreachable(smtp, broker_link):
+    broker_link.cut()
+    try:
+        event = emit_committed("booking.confirmed", booking_payload())  # commits regardless
+
+        waiting = wait_until(
+            lambda: OutboxEvent.objects.filter(pk=event.pk, attempts__gte=2).first(),
+            timeout=15,
+            what="the relay tried and failed twice",
+        )
+        assert waiting.published_at is None and waiting.last_error
+        assert smtp.for_event(event.id) == []
+    finally:
+        broker_link.restore()
+
+    exactly_one_email(smtp, event)
+    event.refresh_from_db()
+    assert event.published_at is not None
+
+
+def test_a_worker_killed_mid_task_still_sends_exactly_one_email(smtp, workers):
+    smtp.stall()
+    stalled_before = smtp.stalled_sessions
+    try:
+        event = emit_committed("booking.confirmed", booking_payload())
+        wait_until(
+            lambda: smtp.stalled_sessions > stalled_before,
+            timeout=15,
+            what="the worker is talking to the mail server",
+        )
+        workers.kill_and_replace()  # SIGKILL: no ack was sent, so RabbitMQ redelivers
+    finally:
+        smtp.resume()
+
+    exactly_one_email(smtp, event, timeout=20)
+    assert Notification.objects.get(event_id=event.id).attempts == 2
+
+
+def test_a_message_that_always_fails_ends_in_the_dead_letter_queue(smtp, queues, staff_api):
+    doomed = emit_committed(
+        "booking.confirmed", booking_payload(customer={"name": "X", "email": REFUSED})
+    )
+    fine = emit_committed("booking.confirmed", booking_payload())
+
+    exactly_one_email(smtp, fine)  # the failing message does not block the queue
+    wait_until(
+        lambda: queues.message_count("notifications.dead-letter") == 1,
+        timeout=30,
+        what="the failing message is dead-lettered",
+    )
+    notification = Notification.objects.get(event_id=doomed.id)
+    assert (notification.status, notification.attempts) == ("failed", 3)  # 1 try + 2 retries
+    assert "SMTPRecipientsRefused" in notification.last_error
+    listed = staff_api.get("/api/notifications/", {"status": "failed"}).json()["results"]
+    assert [row["event_id"] for row in listed] == [str(doomed.id)]
