@@ -1,0 +1,23 @@
+"""The image: hadolint is clean, and the image is built the way the deployments expect."""
+
+import subprocess
+
+from tests.deploy.tools import ROOT, binary
+
+
+def test_hadolint_passes():
+    result = subprocess.run(
+        [binary("hadolint"), "--no-color", str(ROOT / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_runs_as_a_numeric_non_root_user_behind_an_init_process():
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    assert "USER 10001:10001" in lines  # runAsNonRoot needs a numeric user
+    assert 'ENTRYPOINT ["dumb-init", "--"]' in lines
+    assert 'CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]' in lines

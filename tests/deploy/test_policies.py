@@ -1,0 +1,111 @@
+"""Policies over every render of the chart: Pod Security Standards "restricted" on every
+container, probes and requests on long-running ones, secrets never in ConfigMaps, and
+selectors that survive upgrades."""
+
+import pytest
+
+from config.environment import SECRETS
+from tests.deploy.tools import CI_VALUES, of_kind, pod_specs, rendered
+
+LONG_RUNNING = {"Deployment", "StatefulSet"}
+
+
+@pytest.fixture(params=[path.name for path in CI_VALUES])
+def objects(request) -> list[dict]:
+    return rendered(request.param)
+
+
+def containers(spec: dict) -> list[dict]:
+    return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def test_every_pod_and_container_meets_restricted_pod_security(objects):
+    for name, spec in pod_specs(objects):
+        pod = spec["securityContext"]
+        assert pod["runAsNonRoot"] is True, name
+        assert pod["seccompProfile"]["type"] == "RuntimeDefault", name
+        assert spec["automountServiceAccountToken"] is False, name
+        assert not spec.get("hostNetwork") and not spec.get("hostPID"), name
+        for container in containers(spec):
+            where = f"{name}/{container['name']}"
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, where
+            assert context["capabilities"]["drop"] == ["ALL"], where
+            assert not context.get("capabilities", {}).get("add"), where
+            assert context["readOnlyRootFilesystem"] is True, where
+            assert not context.get("privileged"), where
+
+
+def test_long_running_containers_have_probes_and_resource_requests(objects):
+    for item in objects:
+        if item["kind"] not in LONG_RUNNING:
+            continue
+        spec = item["spec"]["template"]["spec"]
+        for container in containers(spec):
+            where = f"{item['metadata']['name']}/{container['name']}"
+            requests = container["resources"]["requests"]
+            assert requests.get("cpu") and requests.get("memory"), where
+        for container in spec["containers"]:
+            where = f"{item['metadata']['name']}/{container['name']}"
+            assert "readinessProbe" in container and "livenessProbe" in container, where
+
+
+def test_web_probes_use_the_health_endpoints(objects):
+    for item in of_kind(objects, "Deployment"):
+        labels = item["spec"]["template"]["metadata"]["labels"]
+        if labels["app.kubernetes.io/component"] != "web":
+            continue
+        (web,) = item["spec"]["template"]["spec"]["containers"]
+        assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert web["startupProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_no_secret_in_a_config_map(objects):
+    secret_values = set()
+    for secret in of_kind(objects, "Secret"):
+        secret_values |= {value for value in secret.get("stringData", {}).values() if value}
+    for config_map in of_kind(objects, "ConfigMap"):
+        data = config_map.get("data", {})
+        where = config_map["metadata"]["name"]
+        assert not SECRETS & set(data), f"{where} holds {SECRETS & set(data)}"
+        for value in data.values():
+            assert not any(secret in value for secret in secret_values), where
+
+
+def test_selectors_carry_no_version_or_chart_label(objects):
+    for item in objects:
+        spec = item.get("spec", {})
+        selector = spec.get("selector", {})
+        labels = selector.get("matchLabels", selector if item["kind"] == "Service" else {})
+        for key in labels:
+            assert key not in {"app.kubernetes.io/version", "helm.sh/chart"}, (
+                f"{item['kind']}/{item['metadata']['name']} selects on {key}"
+            )
+
+
+def test_beat_is_a_single_replica_recreated(objects):
+    beats = [
+        item
+        for item in of_kind(objects, "Deployment")
+        if item["metadata"]["labels"]["app.kubernetes.io/component"] == "beat"
+    ]
+    assert beats
+    for beat in beats:
+        assert beat["spec"]["replicas"] == 1
+        assert beat["spec"]["strategy"]["type"] == "Recreate"
+
+
+def test_network_policies_deny_by_default(objects):
+    policies = of_kind(objects, "NetworkPolicy")
+    deny = [policy for policy in policies if policy["metadata"]["name"].endswith("default-deny")]
+    assert len(deny) == 1
+    assert set(deny[0]["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    assert "ingress" not in deny[0]["spec"] and "egress" not in deny[0]["spec"]
+
+
+def test_the_ingress_never_routes_internal_endpoints(objects):
+    for ingress in of_kind(objects, "Ingress"):
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                assert not path["path"].startswith("/internal")

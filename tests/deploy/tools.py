@@ -1,0 +1,99 @@
+"""The real deploy tools, run offline: the Compose CLI, hadolint, Helm's Go SDK, and
+kubernetes-validate. Each test skips when a tool is missing (and fails under CI=true)."""
+
+import functools
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_DIR = ROOT / "deploy" / "compose"
+CHART = ROOT / "deploy" / "helm" / "tourism"
+CI_VALUES = sorted((CHART / "ci").glob("*.yaml"))
+GATEWAY_TEMPLATE = ROOT / "deploy" / "nginx" / "gateway.conf.template"
+KUBERNETES_VERSION = "1.34.0"
+RELEASE = "tourism"
+
+# Every documented way to run compose: services or monolith, with or without dev reload.
+COMPOSE_COMBINATIONS = {
+    "services": ["compose.yaml"],
+    "services-dev": ["compose.yaml", "compose.dev.yaml"],
+    "monolith": ["compose.yaml", "compose.monolith.yaml"],
+    "monolith-dev": ["compose.yaml", "compose.monolith.yaml", "compose.dev.yaml"],
+}
+
+
+def binary(name: str) -> str:
+    """A tool installed beside this Python (the project's .venv), or on PATH."""
+    candidate = Path(sys.executable).parent / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    require(found is not None, f"{name} is not installed (pip install -r requirements/dev.txt)")
+    return found
+
+
+def helm():
+    try:
+        import helm_python
+    except ImportError:
+        require(False, "helm-python-sdk is not installed (pip install -r requirements/dev.txt)")
+    return helm_python
+
+
+@functools.cache
+def compose_config(combination: str) -> dict:
+    """The merged model of a compose file combination, as `docker-compose config` prints it."""
+    files = [arg for name in COMPOSE_COMBINATIONS[combination] for arg in ("-f", name)]
+    result = subprocess.run(
+        [binary("docker-compose"), *files, "config", "--format", "json"],
+        cwd=COMPOSE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def load_values(path: Path) -> dict:
+    return yaml.safe_load(path.read_text()) or {}
+
+
+def render_files(values: dict) -> dict[str, str]:
+    """Template path -> rendered text, as `helm template` renders a first install."""
+    with helm().Chart.load(CHART) as chart:
+        return chart.render(values, name=RELEASE, namespace=RELEASE, revision=1, is_install=True)
+
+
+@functools.cache
+def rendered(values_file: str) -> list[dict]:
+    """Every Kubernetes object the chart renders for a ci/ values file."""
+    files = render_files(load_values(CHART / "ci" / values_file))
+    return [
+        document
+        for name, text in sorted(files.items())
+        if not name.endswith("NOTES.txt")
+        for document in yaml.safe_load_all(text)
+        if document
+    ]
+
+
+def pod_specs(objects: list[dict]) -> list[tuple[str, dict]]:
+    """(object name, pod spec) of every workload: Deployments, StatefulSets, Jobs, Pods."""
+    specs = []
+    for item in objects:
+        if item["kind"] in {"Deployment", "StatefulSet", "Job"}:
+            specs.append((item["metadata"]["name"], item["spec"]["template"]["spec"]))
+        elif item["kind"] == "Pod":
+            specs.append((item["metadata"]["name"], item["spec"]))
+    return specs
+
+
+def of_kind(objects: list[dict], kind: str) -> list[dict]:
+    return [item for item in objects if item["kind"] == kind]
