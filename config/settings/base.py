@@ -299,8 +299,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/",
     "ENUM_NAME_OVERRIDES": {
-        # choice values, not an import path: not every profile installs the app
+        # choice values, not import paths: not every profile installs every app
         "NotificationStatusEnum": [("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
+        "BookingStatusEnum": [
+            ("pending_payment", "Pending Payment"),
+            ("confirmed", "Confirmed"),
+            ("cancelled", "Cancelled"),
+            ("expired", "Expired"),
+        ],
     },
 }
 

@@ -3,6 +3,6 @@
 from .base import *  # noqa: F403
 from .base import beat_schedule, platform_apps
 
-PROJECT_APPS = []  # its app arrives with its issue; until then the platform only
+PROJECT_APPS = ["apps.bookings"]
 INSTALLED_APPS = platform_apps(PROJECT_APPS)
 CELERY_BEAT_SCHEDULE = beat_schedule(PROJECT_APPS)

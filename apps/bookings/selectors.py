@@ -1,0 +1,26 @@
+import datetime
+import hmac
+
+from django.db.models import QuerySet
+
+from .exceptions import BookingNotFound
+from .models import Booking
+
+
+def booking_for_caller(*, reference: str, user, token: str | None) -> Booking:
+    """The booking if the caller is staff or holds its access token. Anyone else gets the
+    same answer as for a reference that does not exist."""
+    booking = Booking.objects.filter(reference=reference).first()
+    allowed = booking is not None and (
+        (user and user.is_staff)
+        or (token and hmac.compare_digest(token.encode(), booking.access_token.encode()))
+    )
+    if not allowed:
+        raise BookingNotFound(f"No booking {reference} for these credentials.")
+    return booking
+
+
+def bookings_due_to_expire(*, now: datetime.datetime) -> QuerySet[Booking]:
+    return Booking.objects.filter(
+        status=Booking.Status.PENDING_PAYMENT, hold_expires_at__lte=now
+    ).order_by("hold_expires_at")

@@ -1,0 +1,61 @@
+from rest_framework import serializers
+
+from .models import Booking
+
+
+class CustomerSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField()
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    departure_id = serializers.IntegerField(min_value=1)
+    seats = serializers.IntegerField(min_value=1, max_value=20)
+    customer = CustomerSerializer()
+
+
+class PaySerializer(serializers.Serializer):
+    payment_method = serializers.CharField(max_length=100)
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    customer = serializers.SerializerMethodField()
+    departure = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = [
+            "reference",
+            "status",
+            "seats",
+            "unit_price",
+            "total",
+            "currency",
+            "customer",
+            "departure",
+            "hold_expires_at",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+            "expired_at",
+        ]
+        read_only_fields = fields
+
+    def get_customer(self, booking) -> dict:
+        return {"name": booking.customer_name, "email": booking.customer_email}
+
+    def get_departure(self, booking) -> dict:
+        return {
+            "id": booking.departure_id,
+            "starts_on": booking.starts_on.isoformat(),
+            "tour_title": booking.tour_title,
+            "tour_slug": booking.tour_slug,
+        }
+
+
+class NewBookingSerializer(BookingSerializer):
+    """The answer to the guest who made the booking: the only time it shows the token."""
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "access_token"]
+        read_only_fields = fields

@@ -1,0 +1,118 @@
+import json
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kernel.problems import DomainError, exception_handler
+
+from . import selectors, services
+from .filters import BookingFilter
+from .idempotency import idempotency_claim, idempotency_complete
+from .models import Booking, IdempotencyRecord
+from .serializers import (
+    BookingCreateSerializer,
+    BookingSerializer,
+    NewBookingSerializer,
+    PaySerializer,
+)
+
+BOOKING_TOKEN = OpenApiParameter(
+    "X-Booking-Token",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The booking's access_token (or pass it as ?token=); staff need none.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="A unique key per booking attempt; retries with the same key book once.",
+)
+
+
+class BookingListCreateView(generics.ListAPIView):
+    """Staff list bookings; anyone may make one (with an Idempotency-Key)."""
+
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilter
+    queryset = Booking.objects.order_by("-created_at")
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAdminUser()]
+
+    @extend_schema(
+        request=BookingCreateSerializer,
+        responses={201: NewBookingSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request):
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = idempotency_claim(
+            key=request.headers.get("Idempotency-Key"), data=data.validated_data
+        )
+        if record.state == IdempotencyRecord.State.COMPLETED:
+            return _replay(record)
+        try:
+            booking = services.booking_create(
+                departure_id=data.validated_data["departure_id"],
+                seats=data.validated_data["seats"],
+                customer_name=data.validated_data["customer"]["name"],
+                customer_email=data.validated_data["customer"]["email"],
+            )
+        except DomainError as exc:
+            response = exception_handler(exc, {})
+            idempotency_complete(
+                record, status=response.status_code, body=json.loads(response.content)
+            )
+            return response
+        except BaseException:
+            record.delete()
+            raise
+        body = NewBookingSerializer(booking).data
+        idempotency_complete(record, status=status.HTTP_201_CREATED, body=body)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    response = Response(record.response_body, status=record.response_status)
+    if record.response_status >= 400:
+        response.content_type = "application/problem+json"
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+class BookingAccessMixin:
+    """The guest with the booking's token, or staff."""
+
+    permission_classes = [AllowAny]
+
+    def get_booking(self, request, reference: str) -> Booking:
+        token = request.headers.get("X-Booking-Token") or request.query_params.get("token")
+        return selectors.booking_for_caller(reference=reference, user=request.user, token=token)
+
+
+class BookingDetailView(BookingAccessMixin, APIView):
+    @extend_schema(responses=BookingSerializer, parameters=[BOOKING_TOKEN])
+    def get(self, request, reference):
+        return Response(BookingSerializer(self.get_booking(request, reference)).data)
+
+
+class BookingPayView(BookingAccessMixin, APIView):
+    @extend_schema(request=PaySerializer, responses=BookingSerializer, parameters=[BOOKING_TOKEN])
+    def post(self, request, reference):
+        booking = self.get_booking(request, reference)
+        data = PaySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_pay(booking=booking, **data.validated_data)
+        return Response(BookingSerializer(booking).data)
+
+
+class BookingCancelView(BookingAccessMixin, APIView):
+    @extend_schema(request=None, responses=BookingSerializer, parameters=[BOOKING_TOKEN])
+    def post(self, request, reference):
+        booking = services.booking_cancel(booking=self.get_booking(request, reference))
+        return Response(BookingSerializer(booking).data)
