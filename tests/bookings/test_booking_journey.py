@@ -164,3 +164,23 @@ def test_an_expired_booking_cannot_be_cancelled(api, departure):
     expire_holds.delay()
     response = as_guest(api, booking).post(f"{BOOKINGS}{booking['reference']}/cancel")
     assert response.status_code == 409
+
+
+def test_the_guest_is_emailed_on_confirmation_and_cancellation(
+    api, departure, mailoutbox, django_capture_on_commit_callbacks
+):
+    booking = book(api, departure).json()
+    guest = as_guest(api, booking)
+    with django_capture_on_commit_callbacks(execute=True):
+        guest.post(
+            f"{BOOKINGS}{booking['reference']}/pay", {"payment_method": "tok_visa"}, format="json"
+        )
+    assert [m.to for m in mailoutbox] == [["ada@example.com"]]
+    confirmation = mailoutbox[0]
+    assert booking["reference"] in confirmation.subject + confirmation.body
+    assert f"token={booking['access_token']}" in confirmation.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        guest.post(f"{BOOKINGS}{booking['reference']}/cancel")
+    assert len(mailoutbox) == 2
+    assert "cancel" in mailoutbox[1].subject.lower()
