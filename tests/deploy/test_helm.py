@@ -15,6 +15,7 @@ from tests.deploy.tools import (
     CI_VALUES,
     KUBERNETES_VERSION,
     helm,
+    kubernetes_validate,
     load_values,
     render_files,
     rendered,
@@ -49,12 +50,11 @@ def test_strict_lint_is_clean(values_file):
 
 
 def test_every_object_passes_strict_kubernetes_schemas(values_file):
-    import kubernetes_validate
-
+    validator = kubernetes_validate()
     for item in rendered(values_file):
         try:
-            kubernetes_validate.validate(item, KUBERNETES_VERSION, strict=True)
-        except kubernetes_validate.ValidationError as error:
+            validator.validate(item, KUBERNETES_VERSION, strict=True)
+        except validator.ValidationError as error:
             pytest.fail(f"{item['kind']}/{item['metadata']['name']}: {error.message}")
 
 

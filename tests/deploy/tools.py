@@ -45,6 +45,14 @@ def helm():
     return helm_python
 
 
+def kubernetes_validate():
+    try:
+        import kubernetes_validate
+    except ImportError:
+        require(False, "kubernetes-validate is not installed (pip install -r requirements/dev.txt)")
+    return kubernetes_validate
+
+
 @functools.cache
 def compose_config(combination: str) -> dict:
     """The merged model of a compose file combination, as `docker-compose config` prints it."""
