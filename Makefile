@@ -8,7 +8,7 @@ PROFILES := monolith catalog bookings payments notifications test
 RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt clean
+.PHONY: help install run worker beat relay test lint fmt clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,23 @@ run: install ## Serve the monolith on http://127.0.0.1:8000 (SQLite, tasks in-pr
 	$(RUN_ENV) $(MANAGE) ensure_staff
 	@echo "Admin: http://127.0.0.1:8000/admin/  API: http://127.0.0.1:8000/api/  Docs: http://127.0.0.1:8000/api/docs/"
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+# Worker, beat and relay run the profile in DJANGO_SETTINGS_MODULE (default: the monolith)
+# against the broker in CELERY_BROKER_URL, e.g. amqp://guest:guest@127.0.0.1:5672//
+BROKER_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+NEEDS_BROKER = @test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672// make $@ (without a broker, make run delivers tasks in-process)"; exit 1; }
+
+worker: install ## Celery worker for the profile's queues (needs CELERY_BROKER_URL)
+	$(NEEDS_BROKER)
+	$(BROKER_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: install ## Celery beat: periodic tasks such as the outbox sweep (needs CELERY_BROKER_URL)
+	$(NEEDS_BROKER)
+	$(BROKER_ENV) $(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+
+relay: install ## Outbox relay: publishes committed events to RabbitMQ (needs CELERY_BROKER_URL)
+	$(NEEDS_BROKER)
+	$(BROKER_ENV) $(MANAGE) outbox_relay
 
 test: install ## Run the whole suite (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -49,16 +49,18 @@ app.add_defaults(topology)
 
 @signals.celeryd_after_setup.connect
 def consume_own_queues(sender, instance, **kwargs):
-    """Consume only the queues of the apps this profile installs (and declare the
-    dead-letter queues they feed)."""
+    """Declare every queue (and its dead-letter queue) this profile knows, then consume
+    only the platform queue and those of the apps this profile installs."""
     from kernel.outbox import queues
 
-    own = {queues.name(label) for label in installed_labels() or [PLATFORM_QUEUE]}
-    consumed = instance.app.amqp.queues
-    for queue_name in list(consumed.consume_from):
-        if queue_name not in own:
-            consumed.deselect(queue_name)
+    known = instance.app.amqp.queues
     with instance.app.connection_for_write() as connection:
-        for queue_name in consumed.consume_from:
+        channel = connection.default_channel
+        for queue_name in list(known):
             label = queue_name.removeprefix(queues.name(""))
-            queues.dead_letter_queue(label).bind(connection.default_channel).declare()
+            queues.queue(label).bind(channel).declare()
+            queues.dead_letter_queue(label).bind(channel).declare()
+    own = {queues.name(label) for label in [PLATFORM_QUEUE, *installed_labels()]}
+    for queue_name in list(known.consume_from):
+        if queue_name not in own:
+            known.deselect(queue_name)

@@ -21,7 +21,8 @@ def send_booking_email(self, *, event: dict) -> None:
     try:
         services.notification_deliver(event=event)
     except Exception as exc:  # a mail server or database hiccup: whatever failed, retry
-        final = self.request.retries >= settings.TASK_MAX_RETRIES
+        # In-process (no broker) there is nothing to wait for a retry with: staff resend.
+        final = self.request.is_eager or self.request.retries >= settings.TASK_MAX_RETRIES
         error = f"{exc.__class__.__name__}: {exc}"
         services.notification_record_failure(event_id=event["id"], error=error, final=final)
         if final:

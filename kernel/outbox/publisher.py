@@ -45,7 +45,7 @@ class BrokerPublisher:
                 current_app.send_task(
                     task_name,
                     kwargs={"event": event.envelope()},
-                    queue=queues.name(queue),
+                    queue=queues.queue(queue),
                     producer=producer,
                     retry=False,
                 )
@@ -54,7 +54,7 @@ class BrokerPublisher:
             raise PublishFailed(f"{exc.__class__.__name__}: {exc}") from exc
 
     def _connect(self):
-        self._connection = current_app.connection_for_write()
+        self._connection = current_app.connection_for_write(settings.CELERY_BROKER_URL)
         self._connection.ensure_connection(max_retries=1)
         self._producer = self._connection.Producer()
         return self._producer
@@ -81,9 +81,10 @@ class InProcessPublisher:
                 raise PublishFailed(
                     f"{task_name} does not run in this process and no broker is set."
                 )
-            result = task.apply(kwargs={"event": event.envelope()}, throw=False)
-            if result.failed():
-                logger.error("%s failed for event %s: %r", task_name, event.id, result.result)
+            try:
+                task.apply(kwargs={"event": event.envelope()}, throw=True)
+            except Exception:  # the consumer failed: it was delivered; its own log says why
+                logger.exception("%s failed for event %s", task_name, event.id)
 
 
 def publisher() -> BrokerPublisher | InProcessPublisher:

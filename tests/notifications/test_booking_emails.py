@@ -8,6 +8,7 @@ from apps.notifications.tasks import send_booking_email
 from kernel.outbox import emit
 from kernel.outbox.models import OutboxEvent
 from tests.notifications.conftest import booking_payload
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,14 @@ def test_the_same_event_delivered_twice_sends_one_email(emit_committed, mailoutb
 
     assert len(mailoutbox) == 1
     assert Notification.objects.get(event_id=event.id).status == "sent"
+
+
+def test_a_mail_server_that_is_down_does_not_fail_the_committed_change(emit_committed, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+
+    event = emit_committed("booking.confirmed", booking_payload())  # does not raise
+
+    notification = Notification.objects.get(event_id=event.id)
+    assert (notification.status, notification.attempts) == ("failed", 1)  # staff may resend
+    assert "ConnectionRefusedError" in notification.last_error

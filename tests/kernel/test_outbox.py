@@ -1,0 +1,118 @@
+"""Events leave through the outbox: written with the state change, published after commit
+with the broker's confirmation, never lost while the broker is away."""
+
+import signal
+import sys
+import threading
+
+import pytest
+from django.db import connection, transaction
+from kombu import Connection
+
+from kernel.outbox import emit, queues
+from kernel.outbox.models import OutboxEvent
+from kernel.outbox.publisher import BrokerPublisher
+from kernel.outbox.services import outbox_publish_pending
+from tests.conftest import require
+from tests.messaging import (
+    RABBITMQ_URL,
+    Process,
+    QueuePrefix,
+    process_env,
+    rabbitmq_reachable,
+    wait_until,
+)
+from tests.servers import closed_url
+
+PAYLOAD = {"reference": "TB-7K3QX9", "seats": 2}
+
+
+@pytest.fixture
+def broker(settings):
+    """RabbitMQ with queues unique to this test, removed afterwards."""
+    require(rabbitmq_reachable(), f"needs RabbitMQ at {RABBITMQ_URL}")
+    prefix = QueuePrefix()
+    settings.CELERY_BROKER_URL = RABBITMQ_URL
+    settings.CELERY_QUEUE_PREFIX = prefix.prefix
+    yield prefix
+    prefix.delete(queues=["notifications"], exchanges=["tourism"])
+
+
+@pytest.mark.django_db
+def test_an_event_commits_or_rolls_back_with_the_callers_transaction(settings):
+    settings.CELERY_BROKER_URL = RABBITMQ_URL
+    with transaction.atomic():
+        kept = emit("booking.confirmed", PAYLOAD)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        emit("booking.cancelled", PAYLOAD)
+        raise RuntimeError("the state change failed")
+
+    assert list(OutboxEvent.objects.values_list("id", "type", "payload")) == [
+        (kept.id, "booking.confirmed", PAYLOAD)
+    ]
+    assert kept.published_at is None
+
+
+@pytest.mark.django_db
+def test_an_unreachable_broker_leaves_the_event_waiting_with_the_reason(settings):
+    settings.CELERY_BROKER_URL = closed_url().replace("http", "amqp")
+    event = emit("booking.confirmed", PAYLOAD)
+
+    with BrokerPublisher() as publisher:
+        assert outbox_publish_pending(publisher=publisher) == 0
+
+    event.refresh_from_db()
+    assert event.published_at is None
+    assert event.attempts == 1
+    assert "Connection refused" in event.last_error
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+# This test process started without a broker (Celery eager); publishing still goes out.
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+def test_relays_running_at_once_publish_each_event_once(broker):
+    events = [emit("booking.confirmed", {**PAYLOAD, "n": n}) for n in range(40)]
+
+    def relay():
+        with BrokerPublisher() as publisher:
+            outbox_publish_pending(publisher=publisher, batch_size=5)
+        connection.close()
+
+    threads = [threading.Thread(target=relay) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
+    with Connection(RABBITMQ_URL) as conn:
+        queue = conn.SimpleQueue(queues.queue("notifications"), no_ack=True)
+        messages = [queue.get(timeout=2) for _ in range(queue.qsize())]
+    assert {m.headers["task"] for m in messages} == {"notifications.send_booking_email"}
+    published = sorted(m.payload[1]["event"]["id"] for m in messages)
+    assert published == sorted(str(event.id) for event in events)  # each once, confirmed
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_relay_process_stops_cleanly_on_sigterm(broker):
+    env = process_env(broker_url=RABBITMQ_URL, prefix=broker.prefix)
+    relay = Process(
+        [sys.executable, "manage.py", "outbox_relay"], env=env, ready="Outbox relay started"
+    )
+    try:
+        assert "listening for NOTIFY" in relay.output()
+        with transaction.atomic():
+            event = emit("booking.confirmed", PAYLOAD)
+        wait_until(
+            lambda: OutboxEvent.objects.filter(pk=event.pk, published_at__isnull=False).exists(),
+            timeout=5,
+            what="the relay published the event it was notified of",
+        )
+        relay.popen.send_signal(signal.SIGTERM)
+        assert relay.popen.wait(timeout=10) == 0
+        assert "Outbox relay stopped." in relay.output()
+    finally:
+        relay.close()
