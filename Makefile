@@ -48,6 +48,10 @@ relay: install ## Outbox relay: publishes committed events to RabbitMQ (needs CE
 test: install ## Run the whole suite (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+.PHONY: bench
+bench: install ## Benchmarks on the local PostgreSQL and RabbitMQ into bench-results/ (QUICK=1: a small, fast run)
+	$(PY) -m benchmarks.run $(if $(QUICK),--quick)
+
 lint: install ## ruff, import contracts, migrations up to date, `check` for every profile
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

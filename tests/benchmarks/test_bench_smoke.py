@@ -1,0 +1,101 @@
+"""`make bench QUICK=1` end to end: the harness starts the topology, writes its three
+result files with the issue's summary keys, and the hot departure sells exactly the
+seats there are in every run. No timing is asserted: figures are for people to read."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from benchmarks import database
+from benchmarks.report import SUMMARY_KEYS
+from benchmarks.run import DEFAULT_BROKER, SERVICES, broker_unreachable
+from tests.conftest import require
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "tourism_bench_smoke"  # this test's own databases
+TIME_LIMIT_SECONDS = 170
+SCENARIOS = ["read_path", "hot_departure", "write_path", "notifications", "footprint"]
+
+
+def postgres_server_url() -> str:
+    """The PostgreSQL server the suite uses (the local one when the suite runs on SQLite)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return database.DEFAULT_SERVER
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+
+
+def run_harness(out: Path) -> subprocess.CompletedProcess:
+    """The quick harness in its own process group, stopped (with everything it started)
+    if it overruns."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.run", "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=TIME_LIMIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+        pytest.fail(f"The quick benchmark took over {TIME_LIMIT_SECONDS}s:\n{output[-4000:]}")
+    return subprocess.CompletedProcess(process.args, process.returncode, output)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BENCH_POSTGRES_URL", postgres_server_url())
+        patch.setenv("BENCH_DB_PREFIX", PREFIX)
+        patch.setenv("BENCH_QUICK", "1")
+        broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
+        unreachable = database.reachable() or broker_unreachable(broker)
+        require(unreachable is None, f"the benchmark harness needs {unreachable}")
+        out = tmp_path_factory.mktemp("bench-results")
+        finished = run_harness(out)
+        yield out, finished
+        for name in [PREFIX, *(f"{PREFIX}_{app}" for app in ("identity", *SERVICES))]:
+            database.drop(name)
+
+
+@pytest.fixture(scope="module")
+def results(quick_run) -> dict:
+    out, finished = quick_run
+    assert (out / "results.json").exists(), finished.stdout[-4000:]
+    return json.loads((out / "results.json").read_text())
+
+
+def test_the_quick_run_finishes_without_errors(quick_run):
+    _, finished = quick_run
+    assert finished.returncode == 0, finished.stdout[-4000:]
+
+
+def test_it_writes_json_markdown_and_chart(quick_run):
+    out, _ = quick_run
+    assert {p.name for p in out.iterdir()} >= {"results.json", "results.md", "latency.png"}
+
+
+def test_the_summary_has_exactly_the_issue_keys(results):
+    assert list(results["summary"]) == SUMMARY_KEYS
+
+
+def test_every_scenario_ran(results):
+    statuses = {name: results["scenarios"][name]["status"] for name in SCENARIOS}
+    assert statuses == dict.fromkeys(SCENARIOS, "ok"), results["scenarios"]
+
+
+def test_the_hot_departure_sells_exactly_the_seats_and_never_more(results):
+    hot = results["scenarios"]["hot_departure"]
+    assert hot["successes"] == [hot["seats"]] * len(hot["runs"])
+    assert hot["oversold"] == 0
