@@ -67,6 +67,18 @@ TUNING = frozenset(
 )
 
 
+# The processes each profile runs besides its web server (the monolith runs all of them).
+# Catalog and bookings have periodic tasks (beat, executed by their own worker); bookings
+# writes outbox events (relay); notifications consumes them (worker).
+PROCESSES = {
+    "catalog": ("web", "worker", "beat"),
+    "bookings": ("web", "worker", "beat", "relay"),
+    "payments": ("web",),
+    "notifications": ("web", "worker"),
+    "monolith": ("web", "worker", "beat", "relay"),
+}
+
+
 def service_url(app: str) -> str:
     return f"{app.upper()}_SERVICE_URL"
 

@@ -1,0 +1,56 @@
+"""``make services``: the services topology (or ``--mode monolith``) on this machine.
+
+Creates and migrates the databases on the local PostgreSQL, seeds demo data, starts every
+process with a log prefix and the nginx gateway, and runs until Ctrl-C stops everything.
+"""
+
+import argparse
+import signal
+import sys
+
+from deploy.local.topology import DEFAULT_PORTS, Topology, TopologyError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=["services", "monolith"], default="services")
+    parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672//")
+    parser.add_argument("--email-url", default="consolemail://")
+    parser.add_argument("--database-prefix", default="tourism_local")
+    for name, port in DEFAULT_PORTS.items():
+        parser.add_argument(f"--{name}-port", type=int, default=port, dest=f"port_{name}")
+    args = parser.parse_args(argv)
+
+    ports = {name: getattr(args, f"port_{name}") for name in DEFAULT_PORTS}
+    topology = Topology(
+        args.mode,
+        ports=ports,
+        database_prefix=f"{args.database_prefix}_{args.mode}",
+        postgres_url=args.postgres_url,
+        broker_url=args.broker_url,
+        email_url=args.email_url,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with topology:
+        try:
+            topology.prepare()
+            topology.start()
+        except TopologyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        url = topology.gateway_url
+        print(
+            f"\nReady ({args.mode}): API {url}/api/, docs {url}/api/docs/, admin {url}/admin/ "
+            "(admin / admin). Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        try:
+            signal.pause()
+        except (KeyboardInterrupt, SystemExit):
+            print("\nStopping ...", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""The services topology (or the monolith behind the same gateway) on this machine.
+
+Used by ``make services`` (``python -m deploy.local.services``) and by the end-to-end tests:
+it creates the databases on the local PostgreSQL, migrates them (identity once), seeds demo
+data, then starts every process of every profile (``config.environment.PROCESSES``) and the
+nginx gateway (``deploy/nginx/gateway.conf.template``), each with exactly the environment
+its profile reads (``config.environment.required``), and reports ready only when every
+process is.
+"""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+
+import httpx
+import psycopg
+from kombu import Connection
+
+from config.environment import APPS, PROCESSES, required, service_url
+
+ROOT = Path(__file__).resolve().parents[2]
+GATEWAY_TEMPLATE = ROOT / "deploy" / "nginx" / "gateway.conf.template"
+DEFAULT_PORTS = {"gateway": 8080, "monolith": 8000} | {
+    app: 8001 + index for index, app in enumerate(APPS)
+}
+NGINX_MAIN = """\
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log stderr warn;
+events { worker_connections 1024; }
+http {
+    access_log /dev/stdout;
+    client_body_temp_path $prefix/client_body;
+    proxy_temp_path $prefix/proxy;
+    fastcgi_temp_path $prefix/fastcgi;
+    uwsgi_temp_path $prefix/uwsgi;
+    scgi_temp_path $prefix/scgi;
+    include $prefix/gateway.conf;
+}
+"""
+
+
+class TopologyError(RuntimeError):
+    """Something the topology needs is missing; the message says what to do."""
+
+
+@dataclass
+class Process:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    ready: Callable[["Process"], bool]
+    popen: subprocess.Popen | None = None
+    output: list[str] = field(default_factory=list)
+
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+
+def http_ready(url: str) -> Callable[[Process], bool]:
+    def check(process: Process) -> bool:
+        with contextlib.suppress(httpx.HTTPError):
+            return httpx.get(url, timeout=1).status_code == 200
+        return False
+
+    return check
+
+
+def log_ready(text: str) -> Callable[[Process], bool]:
+    return lambda process: any(text in line for line in process.output)
+
+
+class Topology:
+    def __init__(
+        self,
+        mode: str = "services",
+        *,
+        ports: dict[str, int] | None = None,
+        database_prefix: str = "tourism_local",
+        postgres_url: str = "postgres://postgres@127.0.0.1:5432",
+        broker_url: str = "amqp://guest:guest@127.0.0.1:5672//",
+        email_url: str = "consolemail://",
+        queue_prefix: str = "",
+        extra_env: dict[str, str] | None = None,
+        echo: Callable[[str], None] = print,
+    ):
+        if mode not in ("services", "monolith"):
+            raise TopologyError(f"Unknown mode {mode!r}: use services or monolith.")
+        self.mode = mode
+        self.ports = {**DEFAULT_PORTS, **(ports or {})}
+        self.database_prefix = database_prefix
+        self.postgres_url = postgres_url.rstrip("/")
+        self.broker_url = broker_url
+        self.email_url = email_url
+        self.queue_prefix = queue_prefix
+        self.extra_env = extra_env or {}
+        self.echo = echo
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"tourism-{mode}-"))
+        self.processes: dict[str, Process] = {}
+
+    # --- where things are ---------------------------------------------------------------
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        return APPS if self.mode == "services" else ("monolith",)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def url(self, profile: str) -> str:
+        return f"http://127.0.0.1:{self.ports[profile]}"
+
+    def database(self, name: str) -> str:
+        return f"{self.database_prefix}_{name}"
+
+    def database_url(self, name: str) -> str:
+        return f"{self.postgres_url}/{self.database(name)}"
+
+    def environment(self, profile: str) -> dict[str, str]:
+        """Exactly what ``profile`` reads (config/environment.py), for this machine."""
+        env = {
+            "DJANGO_SETTINGS_MODULE": f"config.settings.{profile}",
+            "DJANGO_SECRET_KEY": "local-services-only-not-a-secret-" + "x" * 20,
+            "DJANGO_DEBUG": "1",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_CSRF_TRUSTED_ORIGINS": self.gateway_url,
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": self.database_url(profile),
+            "CELERY_BROKER_URL": self.broker_url,
+            "SERVICE_TOKEN": "local-services-token",
+            "EMAIL_URL": self.email_url,
+            "PUBLIC_BASE_URL": self.gateway_url,
+            "PAYMENT_GATEWAY": "sandbox",
+            "PAYMENT_GATEWAY_API_KEY": "",
+        }
+        if profile != "monolith":
+            env["IDENTITY_DATABASE_URL"] = self.database_url("identity")
+            env |= {service_url(app): self.url(app) for app in APPS if app != profile}
+        env = {name: value for name, value in env.items() if name in required(profile)}
+        missing = required(profile) - set(env)
+        if missing:
+            raise TopologyError(f"The {profile} profile needs {sorted(missing)}.")
+        if self.queue_prefix:
+            env["CELERY_QUEUE_PREFIX"] = self.queue_prefix
+        return env | self.extra_env
+
+    # --- preparing ----------------------------------------------------------------------
+
+    def check_dependencies(self) -> None:
+        try:
+            psycopg.connect(f"{self.postgres_url}/postgres", connect_timeout=3).close()
+        except psycopg.Error as exc:
+            raise TopologyError(
+                f"PostgreSQL is not reachable at {self.postgres_url} ({exc}). Start it "
+                "(pg_ctlcluster <version> main start) or pass --postgres-url."
+            ) from exc
+        try:
+            with Connection(self.broker_url, connect_timeout=3) as connection:
+                connection.ensure_connection(max_retries=1, timeout=3)
+        except Exception as exc:  # kombu raises many kinds; any of them means "not there"
+            raise TopologyError(
+                f"RabbitMQ is not reachable at {self.broker_url} ({exc}). Start it "
+                "(rabbitmq-server -detached) or pass --broker-url."
+            ) from exc
+        if not shutil.which("nginx"):
+            raise TopologyError("nginx is not installed: apt-get install -y nginx-light")
+
+    def create_databases(self) -> None:
+        names = [*self.profiles, "identity"] if self.mode == "services" else ["monolith"]
+        with psycopg.connect(f"{self.postgres_url}/postgres", autocommit=True) as connection:
+            existing = {
+                row[0] for row in connection.execute("SELECT datname FROM pg_database").fetchall()
+            }
+            for name in names:
+                if self.database(name) not in existing:
+                    self.echo(f"Creating database {self.database(name)}")
+                    connection.execute(f'CREATE DATABASE "{self.database(name)}"')
+
+    def drop_databases(self) -> None:
+        names = [*self.profiles, "identity"] if self.mode == "services" else ["monolith"]
+        with psycopg.connect(f"{self.postgres_url}/postgres", autocommit=True) as connection:
+            for name in names:
+                connection.execute(f'DROP DATABASE IF EXISTS "{self.database(name)}" WITH (FORCE)')
+
+    def manage(self, profile: str, *args: str) -> None:
+        self.echo(f"[{profile}] manage.py {' '.join(args)}")
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**os.environ, **self.environment(profile)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode:
+            raise TopologyError(f"manage.py {' '.join(args)} ({profile}) failed:\n{result.stderr}")
+
+    def prepare(self) -> None:
+        """Databases, migrations (identity first, once), demo data and a staff login."""
+        self.check_dependencies()
+        self.create_databases()
+        front = self.profiles[0]  # catalog in services mode: it owns the demo data
+        for profile in self.profiles:
+            self.manage(profile, "migrate_service")
+        self.manage(front, "seed_demo")
+        self.manage(front, "ensure_staff")
+
+    # --- running ------------------------------------------------------------------------
+
+    def _process(self, profile: str, kind: str) -> Process:
+        env = self.environment(profile)
+        name = profile if kind == "web" else f"{profile}-{kind}"
+        if kind == "web":
+            env |= {"HOST": "127.0.0.1", "PORT": str(self.ports[profile])}
+            env.setdefault("WEB_CONCURRENCY", "1")
+            env.setdefault("GUNICORN_THREADS", "4")
+            argv = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+            return Process(name, argv, env, http_ready(f"{self.url(profile)}/readyz"))
+        if kind == "worker":
+            argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"]
+            argv += ["--concurrency", "1", "-n", f"{name}@%h"]
+            return Process(name, argv, env, log_ready(" ready."))
+        if kind == "beat":
+            schedule = str(self.workdir / f"{name}-schedule")
+            argv = [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO"]
+            return Process(name, [*argv, "--schedule", schedule], env, log_ready("beat: Starting"))
+        argv = [sys.executable, "manage.py", "outbox_relay"]
+        return Process(name, argv, env, log_ready("Outbox relay started"))
+
+    def _gateway(self) -> Process:
+        upstreams = {f"{app.upper()}_UPSTREAM": f"127.0.0.1:{self.ports[app]}" for app in APPS}
+        if self.mode == "monolith":
+            upstreams = dict.fromkeys(upstreams, f"127.0.0.1:{self.ports['monolith']}")
+        conf = Template(GATEWAY_TEMPLATE.read_text()).safe_substitute(
+            GATEWAY_LISTEN=f"127.0.0.1:{self.ports['gateway']}", **upstreams
+        )
+        (self.workdir / "gateway.conf").write_text(conf)
+        main = NGINX_MAIN.replace("$prefix", str(self.workdir))
+        (self.workdir / "nginx.conf").write_text(main)
+        argv = ["nginx", "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")]
+        argv += ["-g", "daemon off;"]
+        return Process("gateway", argv, {}, http_ready(f"{self.gateway_url}/healthz"))
+
+    def plan(self) -> list[Process]:
+        processes = [
+            self._process(profile, kind) for profile in self.profiles for kind in PROCESSES[profile]
+        ]
+        return [*processes, self._gateway()]
+
+    def start(self, name: str | None = None) -> None:
+        """Start every process (or one, by name), then wait until they are ready."""
+        if not self.processes:
+            self.processes = {process.name: process for process in self.plan()}
+        chosen = [self.processes[name]] if name else list(self.processes.values())
+        for process in chosen:
+            if not process.running():
+                self._spawn(process)
+        self.wait_ready(chosen)
+
+    def _spawn(self, process: Process) -> None:
+        process.output.clear()
+        process.popen = subprocess.Popen(
+            process.argv,
+            cwd=ROOT,
+            env={**os.environ, **process.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._pump, args=(process, process.popen), daemon=True).start()
+
+    def _pump(self, process: Process, popen: subprocess.Popen) -> None:
+        for line in popen.stdout:
+            process.output.append(line.rstrip())
+            self.echo(f"{process.name:>22} | {line.rstrip()}")
+
+    def wait_ready(self, processes: list[Process], timeout: float = 60) -> float:
+        started = time.monotonic()
+        waiting = list(processes)
+        while waiting:
+            for process in list(waiting):
+                if not process.running():
+                    tail = "\n".join(process.output[-30:])
+                    raise TopologyError(f"{process.name} exited:\n{tail}")
+                if process.ready(process):
+                    waiting.remove(process)
+            if time.monotonic() - started > timeout:
+                names = ", ".join(process.name for process in waiting)
+                raise TopologyError(f"Not ready after {timeout:.0f}s: {names}")
+            time.sleep(0.1)
+        return time.monotonic() - started
+
+    def stop(self, name: str | None = None) -> None:
+        """Stop every process (or one, by name): SIGTERM, then SIGKILL after 10 s."""
+        chosen = [self.processes[name]] if name else list(self.processes.values())
+        for process in chosen:
+            if process.running():
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.popen.pid, 15)
+        for process in chosen:
+            if process.popen is None:
+                continue
+            try:
+                process.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.popen.pid, 9)
+                process.popen.wait()
+
+    def __enter__(self) -> "Topology":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
