@@ -1,4 +1,7 @@
-"""Liveness (/healthz: the process answers) and readiness (/readyz: its dependencies do)."""
+"""Liveness (/healthz: the process answers) and readiness (/readyz: its dependencies do).
+
+``dependency_checks`` is also what ``manage.py healthcheck`` runs for the processes that
+serve no HTTP (worker, beat, outbox relay)."""
 
 from django.conf import settings
 from django.db import connections
@@ -36,8 +39,14 @@ def _check_broker() -> dict[str, str]:
         return {"broker": f"error: {exc.__class__.__name__}"}
 
 
+def dependency_checks() -> dict[str, str]:
+    """Each database of this process and, when one is configured, the broker: "ok" or
+    "error: <exception class>"."""
+    return {**_check_databases(), **_check_broker()}
+
+
 def readyz(request):
-    checks = {**_check_databases(), **_check_broker()}
+    checks = dependency_checks()
     if all(result == "ok" for result in checks.values()):
         return JsonResponse({"status": "ok", "checks": checks})
     return problem(503, code="not-ready", detail="A dependency is not reachable.", checks=checks)
