@@ -8,7 +8,7 @@ PROFILES := monolith catalog bookings payments notifications test
 RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker beat relay test lint fmt clean
+.PHONY: help install nginx run services worker beat relay test lint fmt clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,14 @@ run: install ## Serve the monolith on http://127.0.0.1:8000 (SQLite, tasks in-pr
 	@echo "Admin: http://127.0.0.1:8000/admin/  API: http://127.0.0.1:8000/api/  Docs: http://127.0.0.1:8000/api/docs/"
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
+nginx: ## Install Debian's nginx-light if missing (the gateway of `make services` and the end-to-end tests)
+	@command -v nginx >/dev/null 2>&1 || { echo "nginx not found: installing Debian's nginx-light"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } \
+		|| echo "warning: could not install nginx; gateway tests skip (and fail under CI=true)"
+
+services: install nginx ## The services topology behind nginx on http://127.0.0.1:8080 (MODE=monolith: the monolith behind it)
+	$(PY) -m deploy.local.services --mode $(or $(MODE),services) $(SERVICES_ARGS)
+
 # Worker, beat and relay run the profile in DJANGO_SETTINGS_MODULE (default: the monolith)
 # against the broker in CELERY_BROKER_URL, e.g. amqp://guest:guest@127.0.0.1:5672//
 BROKER_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
@@ -45,7 +53,7 @@ relay: install ## Outbox relay: publishes committed events to RabbitMQ (needs CE
 	$(NEEDS_BROKER)
 	$(BROKER_ENV) $(MANAGE) outbox_relay
 
-test: install ## Run the whole suite (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
+test: install nginx ## Run the whole suite (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: bench

@@ -7,14 +7,16 @@ from django.apps import apps
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from kernel import health
+from kernel.schema import InternalSchemaView, ProductSchemaView, remote_apps
 
 
 def api_index(request):
     """GET /api/: where each installed app's API and the docs are."""
-    links = {label: request.build_absolute_uri(f"/api/{label}/") for label in PROJECT_LABELS}
+    labels = [*PROJECT_LABELS, *remote_apps()]
+    links = {label: request.build_absolute_uri(f"/api/{label}/") for label in labels}
     links["schema"] = request.build_absolute_uri("/api/schema/")
     links["docs"] = request.build_absolute_uri("/api/docs/")
     return JsonResponse(links)
@@ -32,7 +34,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", ProductSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
@@ -41,4 +43,5 @@ for label in PROJECT_LABELS:
     urlpatterns += [
         path(f"api/{label}/", include((urls.urlpatterns, label))),
         path(f"internal/{label}/", include((urls.internal_urlpatterns, f"{label}-internal"))),
+        path(f"internal/{label}/schema", InternalSchemaView.as_view()),
     ]

@@ -50,6 +50,14 @@ class QueuePrefix:
             _, count, _ = conn.default_channel.queue_declare(self.prefix + queue_name, passive=True)
             return count
 
+    def delete_all(self) -> None:
+        """Every queue and exchange the project declares under this prefix."""
+        labels = ["platform", "catalog", "bookings", "payments", "notifications"]
+        self.delete(
+            queues=[*labels, *(f"{label}.dead-letter" for label in labels)],
+            exchanges=["tourism", "tourism.dead-letter"],
+        )
+
     def delete(self, *, queues: list[str], exchanges: list[str]) -> None:
         with Connection(RABBITMQ_URL) as conn:
             for name in queues:

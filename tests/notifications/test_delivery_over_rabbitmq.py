@@ -23,7 +23,6 @@ from tests.notifications.conftest import booking_payload
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-QUEUE_LABELS = ["platform", "catalog", "bookings", "payments", "notifications"]
 REFUSED = "mailbox-full@example.com"
 
 
@@ -32,8 +31,7 @@ def queues():
     require(rabbitmq_reachable(), f"needs RabbitMQ at {RABBITMQ_URL}")
     prefix = QueuePrefix()
     yield prefix
-    dead_letters = [f"{label}.dead-letter" for label in QUEUE_LABELS]
-    prefix.delete(queues=QUEUE_LABELS + dead_letters, exchanges=["tourism", "tourism.dead-letter"])
+    prefix.delete_all()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,62 @@
+"""Whole topologies for end-to-end tests: real processes, databases, broker and gateway."""
+
+import shutil
+import uuid
+
+import pytest
+
+from deploy.local.topology import DEFAULT_PORTS, Topology
+from tests.conftest import require
+from tests.messaging import RABBITMQ_URL, QueuePrefix, SmtpSink, rabbitmq_reachable
+from tests.servers import free_port
+
+
+def postgres_reachable() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    with SmtpSink() as sink:
+        yield sink
+
+
+def running_topology(mode: str, sink: SmtpSink):
+    require(shutil.which("nginx") is not None, "needs nginx (apt-get install -y nginx-light)")
+    require(postgres_reachable(), "needs PostgreSQL on 127.0.0.1:5432")
+    require(rabbitmq_reachable(), "needs RabbitMQ on 127.0.0.1:5672")
+    run = uuid.uuid4().hex[:8]
+    queues = QueuePrefix()
+    topology = Topology(
+        mode,
+        ports={name: free_port() for name in DEFAULT_PORTS},
+        database_prefix=f"tourism_e2e_{run}",
+        broker_url=RABBITMQ_URL,
+        email_url=f"smtp://127.0.0.1:{sink.port}",
+        queue_prefix=queues.prefix,
+        echo=lambda line: None,  # each process keeps its own output for error messages
+    )
+    try:
+        with topology:
+            topology.prepare()
+            topology.start()
+            yield topology
+    finally:
+        topology.drop_databases()
+        queues.delete_all()
+
+
+@pytest.fixture(scope="module", params=["services", "monolith"])
+def topology(request, smtp_sink):
+    yield from running_topology(request.param, smtp_sink)
+
+
+@pytest.fixture(scope="module")
+def services_topology(smtp_sink):
+    yield from running_topology("services", smtp_sink)
