@@ -9,14 +9,6 @@ from tests.factories import DepartureFactory, TourFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    staff.is_superuser = True
-    staff.save()
-    client.force_login(staff)
-    return client
-
-
 def test_tour_list_shows_seats_available_in_a_constant_number_of_queries(
     admin_client, django_assert_max_num_queries
 ):

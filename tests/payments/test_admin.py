@@ -9,14 +9,6 @@ from tests.payments.helpers import paid
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    staff.is_superuser = True
-    staff.save()
-    client.force_login(staff)
-    return client
-
-
 def test_search_by_booking_reference_and_filter_by_status(admin_client):
     paid("a", reference="TB-FINDME")
     paid("b", reference="TB-OTHER")
