@@ -28,6 +28,14 @@ def test_every_long_running_service_has_a_healthcheck_and_a_restart_policy(servi
         assert service.get("restart") == "unless-stopped", name
 
 
+def test_worker_beat_and_relay_are_checked_by_the_healthcheck_command(services):
+    for name, service in services.items():
+        command = " ".join(service.get("command") or [])
+        if "celery" in command or "outbox_relay" in command:
+            test = service["healthcheck"]["test"]
+            assert test == ["CMD", "python", "manage.py", "healthcheck"], name
+
+
 def test_dependencies_are_waited_on_until_healthy_or_completed(services):
     for name, service in services.items():
         for dependency, condition in service.get("depends_on", {}).items():

@@ -1,23 +1,38 @@
-"""Parity: compose, the Helm chart (both modes) and the settings agree on the processes
-that run, the environment each profile reads (config/environment.py), and the routes the
-public edge serves."""
+"""Parity: compose (every combination), the Helm chart (every ci/ values file), the local
+runner (``make services``) and the settings agree on the processes that run
+(``config.environment.PROCESSES``), the environment each profile reads
+(``config.environment.required``), and the routes the public edge serves."""
 
 import json
 import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from config import environment
+from deploy.local.topology import Process, Topology
+from tests.conftest import require
 from tests.deploy.tools import (
+    CHART,
+    CI_VALUES,
+    COMPOSE_COMBINATIONS,
     GATEWAY_TEMPLATE,
     RELEASE,
     ROOT,
     compose_config,
+    load_values,
     of_kind,
     rendered,
 )
+
+VALUES_FILES = [path.name for path in CI_VALUES]
+MODES = {"services": environment.APPS, "monolith": ("monolith",)}
+# Where a web process listens (config/gunicorn.py): the runner runs several on one host.
+BIND = {"HOST", "PORT"}
 
 # Each spy run imports one profile's settings and reports what it read from the environment
 # through django-environ (the settings' one way to read it).
@@ -60,19 +75,38 @@ def profile_of(environment_: dict) -> str:
     return environment_["DJANGO_SETTINGS_MODULE"].removeprefix("config.settings.")
 
 
+def table(mode: str, *, migrations: bool) -> set[tuple[str, str]]:
+    """(profile, process) of everything ``mode`` runs: PROCESSES, and a migration per profile."""
+    return {
+        (profile, process)
+        for profile in MODES[mode]
+        for process in [*environment.PROCESSES[profile], *(["migrate"] if migrations else [])]
+    }
+
+
+def add_once(processes: dict, key: tuple[str, str], value) -> None:
+    assert key not in processes, f"{key} runs twice"
+    processes[key] = value
+
+
 # --- compose ----------------------------------------------------------------------------
 
 
-def compose_processes(combination: str) -> dict[tuple[str, str], dict]:
-    """(profile, process) -> environment of each Django container."""
-    processes = {}
-    for service in compose_config(combination)["services"].values():
+def compose_services(combination: str) -> dict[tuple[str, str], tuple[str, dict]]:
+    """(profile, process) -> (service name, environment) of each Django container."""
+    services = {}
+    for name, service in compose_config(combination)["services"].items():
         environment_ = service.get("environment") or {}
         if "DJANGO_SETTINGS_MODULE" in environment_:
             process = process_of(service["command"])
             if process != "demo":
-                processes[(profile_of(environment_), process)] = environment_
-    return processes
+                add_once(services, (profile_of(environment_), process), (name, environment_))
+    return services
+
+
+def compose_processes(combination: str) -> dict[tuple[str, str], dict]:
+    """(profile, process) -> environment of each Django container."""
+    return {key: environment_ for key, (_, environment_) in compose_services(combination).items()}
 
 
 # --- helm -------------------------------------------------------------------------------
@@ -90,29 +124,69 @@ def helm_processes(values_file: str) -> dict[tuple[str, str], set[str]]:
             names = set(data) | {variable["name"] for variable in container["env"]}
             secrets = {variable["name"] for variable in container["env"] if "valueFrom" in variable}
             assert secrets >= environment.SECRETS & names, item["metadata"]["name"]
-            processes[(profile_of(data), process_of(container["command"]))] = names
+            key = (profile_of(data), process_of(container["command"]))
+            add_once(processes, key, names)
     return processes
 
 
-@pytest.mark.parametrize(
-    ("combination", "values_file"),
-    [("services", "services.yaml"), ("monolith", "monolith.yaml")],
-)
-def test_compose_and_helm_run_the_same_processes(combination, values_file):
-    assert set(compose_processes(combination)) == set(helm_processes(values_file))
+# --- the local runner -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("combination", ["services", "monolith"])
+def runner_processes(plan: list[Process]) -> dict[tuple[str, str], Process]:
+    """(profile, process) -> each Django process of the runner's plan (not the gateway)."""
+    processes = {}
+    for process in plan:
+        if "DJANGO_SETTINGS_MODULE" in process.env:
+            add_once(processes, (profile_of(process.env), process_of(process.argv)), process)
+    return processes
+
+
+@pytest.fixture(params=sorted(MODES))
+def topology(request):
+    """The runner's plan for a mode; plan() starts nothing."""
+    with Topology(request.param, echo=lambda line: None) as topology:
+        yield topology
+
+
+# --- every deployment runs the table's processes, with exactly their environment ---------
+
+
+@pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
+def test_compose_runs_the_processes_of_the_table(combination):
+    mode = combination.removesuffix("-dev")
+    assert set(compose_processes(combination)) == table(mode, migrations=True)
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_helm_runs_the_processes_of_the_table(values_file):
+    mode = load_values(CHART / "ci" / values_file).get("mode", "services")
+    assert set(helm_processes(values_file)) == table(mode, migrations=True)
+
+
+def test_the_runner_runs_the_processes_of_the_table(topology):
+    assert set(runner_processes(topology.plan())) == table(topology.mode, migrations=False)
+
+
+@pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
 def test_compose_gives_each_profile_exactly_its_environment(combination):
     for (profile, process), environment_ in compose_processes(combination).items():
         given = set(environment_) - environment.TUNING
         assert given == environment.required(profile), (profile, process)
 
 
-@pytest.mark.parametrize("values_file", ["services.yaml", "monolith.yaml", "autoscaling.yaml"])
+@pytest.mark.parametrize("values_file", VALUES_FILES)
 def test_helm_gives_each_profile_exactly_its_environment(values_file):
     for (profile, process), names in helm_processes(values_file).items():
         assert names - environment.TUNING == environment.required(profile), (profile, process)
+
+
+def test_the_runner_gives_each_profile_exactly_its_environment(topology):
+    for profile in MODES[topology.mode]:
+        given = set(topology.environment(profile)) - environment.TUNING
+        assert given == environment.required(profile), profile
+    for (profile, process), planned in runner_processes(topology.plan()).items():
+        given = set(planned.env) - environment.TUNING - (BIND if process == "web" else set())
+        assert given == environment.required(profile), (profile, process)
 
 
 @pytest.mark.parametrize("profile", environment.PROFILES)
@@ -131,6 +205,63 @@ def test_settings_read_nothing_outside_the_contract(profile):
         name for other in environment.PROFILES for name in environment.required(other)
     }
     assert read - known == set(), "add these to config/environment.py and the deployments"
+
+
+# --- the gateway ------------------------------------------------------------------------
+
+
+def template_variables() -> set[str]:
+    return set(re.findall(r"\$\{(\w+)\}", GATEWAY_TEMPLATE.read_text()))
+
+
+def substituted(values: dict[str, str]) -> str:
+    """The template as envsubst renders it with ``values``: only ``${NAME}`` is replaced."""
+    return re.sub(r"\$\{(\w+)\}", lambda match: values[match[1]], GATEWAY_TEMPLATE.read_text())
+
+
+def upstreams(mode: str, address_of_web: Callable[[str], str]) -> dict[str, str]:
+    """<APP>_UPSTREAM -> the address of the web process serving that app in ``mode``."""
+    return {
+        f"{app.upper()}_UPSTREAM": address_of_web(app if mode == "services" else "monolith")
+        for app in environment.APPS
+    }
+
+
+@pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
+def test_compose_gives_the_gateway_every_variable_and_the_web_services(combination):
+    mode = combination.removesuffix("-dev")
+    services = compose_services(combination)
+    gateway = compose_config(combination)["services"]["gateway"]["environment"]
+    assert set(gateway) == template_variables()
+    expected = upstreams(mode, lambda profile: f"{services[(profile, 'web')][0]}:8000")
+    assert {name: gateway[name] for name in expected} == expected
+
+
+def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
+    plan = topology.plan()
+    (gateway,) = [process for process in plan if process.name == "gateway"]
+    main = gateway.argv[gateway.argv.index("-c") + 1]
+    (include,) = re.findall(r"include (\S+);", Path(main).read_text())
+    webs = {
+        profile: process
+        for (profile, kind), process in runner_processes(plan).items()
+        if kind == "web"
+    }
+    values = upstreams(
+        topology.mode, lambda profile: f"{webs[profile].env['HOST']}:{webs[profile].env['PORT']}"
+    )
+    values["GATEWAY_LISTEN"] = topology.gateway_url.removeprefix("http://")
+    assert set(values) == template_variables()
+    assert Path(include).read_text() == substituted(values)
+
+
+def test_the_runner_gateway_configuration_is_valid_nginx(topology):
+    (gateway,) = [process for process in topology.plan() if process.name == "gateway"]
+    require(shutil.which(gateway.argv[0]) is not None, "nginx is not installed")
+    result = subprocess.run(
+        [*gateway.argv, "-t"], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False
+    )
+    assert result.returncode == 0, result.stderr
 
 
 # --- routes -----------------------------------------------------------------------------

@@ -61,6 +61,17 @@ def test_web_probes_use_the_health_endpoints(objects):
         assert web["startupProbe"]["httpGet"]["path"] == "/healthz"
 
 
+def test_worker_beat_and_relay_probes_run_the_healthcheck_command(objects):
+    for item in of_kind(objects, "Deployment"):
+        labels = item["spec"]["template"]["metadata"]["labels"]
+        if labels["app.kubernetes.io/component"] not in {"worker", "beat", "relay"}:
+            continue
+        (process,) = item["spec"]["template"]["spec"]["containers"]
+        for probe in ("readinessProbe", "livenessProbe"):
+            command = process[probe]["exec"]["command"]
+            assert command == ["python", "manage.py", "healthcheck"], item["metadata"]["name"]
+
+
 def test_no_secret_in_a_config_map(objects):
     secret_values = set()
     for secret in of_kind(objects, "Secret"):

@@ -187,19 +187,10 @@ volumes:
     {{- toYaml .root.Values.migrations.resources | nindent 4 }}
 {{- end -}}
 
-{{/* Celery and relay probes: the worker answers a ping; beat and relay reach the broker. */}}
+{{/* Worker, beat and relay probes: their databases and the broker answer (kernel/health.py). */}}
 {{- define "tourism.processProbe" -}}
 exec:
-  command:
-  {{- if eq .process "worker" }}
-    - sh
-    - -c
-    - celery -A config inspect ping --timeout 10 -d "celery@$HOSTNAME"
-  {{- else }}
-    - python
-    - -c
-    - from config.celery import app; app.connection_for_write().ensure_connection(max_retries=1)
-  {{- end }}
+  command: [python, manage.py, healthcheck]
 periodSeconds: 60
 timeoutSeconds: 30
 failureThreshold: 3
