@@ -60,6 +60,10 @@ TUNING = frozenset(
         "BOOKING_HOLD_MINUTES",
         "SEAT_HOLD_MAX_MINUTES",
         # read by config/gunicorn.py
+        "HOST",
+        "PORT",
+        "FORWARDED_ALLOW_IPS",
+        "GUNICORN_WORKER_TMP_DIR",
         "WEB_CONCURRENCY",
         "GUNICORN_THREADS",
         "GUNICORN_TIMEOUT",

@@ -49,6 +49,15 @@ http {
 """
 
 
+# What a process takes from the shell that starts it: how to find programs and where to
+# write, never configuration (that comes only from Topology.environment).
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+
+
+def base_environment() -> dict[str, str]:
+    return {name: os.environ[name] for name in INHERITED if name in os.environ}
+
+
 class TopologyError(RuntimeError):
     """Something the topology needs is missing; the message says what to do."""
 
@@ -197,7 +206,7 @@ class Topology:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env={**os.environ, **self.environment(profile)},
+            env={**base_environment(), **self.environment(profile)},
             capture_output=True,
             text=True,
             check=False,
@@ -272,7 +281,7 @@ class Topology:
         process.popen = subprocess.Popen(
             process.argv,
             cwd=ROOT,
-            env={**os.environ, **process.env},
+            env={**base_environment(), **process.env},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

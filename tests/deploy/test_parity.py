@@ -31,8 +31,6 @@ from tests.deploy.tools import (
 
 VALUES_FILES = [path.name for path in CI_VALUES]
 MODES = {"services": environment.APPS, "monolith": ("monolith",)}
-# Where a web process listens (config/gunicorn.py): the runner runs several on one host.
-BIND = {"HOST", "PORT"}
 
 # Each spy run imports one profile's settings and reports what it read from the environment
 # through django-environ (the settings' one way to read it).
@@ -185,7 +183,7 @@ def test_the_runner_gives_each_profile_exactly_its_environment(topology):
         given = set(topology.environment(profile)) - environment.TUNING
         assert given == environment.required(profile), profile
     for (profile, process), planned in runner_processes(topology.plan()).items():
-        given = set(planned.env) - environment.TUNING - (BIND if process == "web" else set())
+        given = set(planned.env) - environment.TUNING
         assert given == environment.required(profile), (profile, process)
 
 
