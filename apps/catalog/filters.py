@@ -33,6 +33,14 @@ class TourFilter(django_filters.FilterSet):
         model = Tour
         fields = ["destination", "category"]
 
+    def get_form_class(self):
+        """django-filter builds a new form class for every request; these fields never
+        change, so build it once (each form still copies its fields per instance)."""
+        cls = type(self)
+        if "form_class" not in cls.__dict__:
+            cls.form_class = super().get_form_class()
+        return cls.form_class
+
     def filter_search(self, queryset, name, value):
         for term in value.split():
             queryset = queryset.filter(

@@ -29,6 +29,29 @@ def tour_list() -> QuerySet[Tour]:
     )
 
 
+TOUR_LIST_COLUMNS = (
+    "slug",
+    "title",
+    "summary",
+    "destination__slug",
+    "destination__name",
+    "destination__country",
+    "category__slug",
+    "category__name",
+    "duration_days",
+    "price_from",
+    "currency",
+    "image_url",
+    "next_departure",
+)
+
+
+def tour_list_rows(queryset: QuerySet[Tour]) -> QuerySet:
+    """A ``tour_list()`` queryset (filtered, ordered) as plain rows of the list's columns:
+    no model instances to build, which is most of a list page's cost."""
+    return queryset.values(*TOUR_LIST_COLUMNS)
+
+
 def tours_departing(
     queryset: QuerySet[Tour], *, after=None, before=None, only_available: bool = False
 ) -> QuerySet[Tour]:

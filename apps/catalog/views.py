@@ -16,6 +16,7 @@ from .serializers import (
     TourDetailSerializer,
     TourListSerializer,
     TourWriteSerializer,
+    tour_list_item,
 )
 
 
@@ -31,6 +32,13 @@ class TourViewSet(viewsets.ModelViewSet):
         if self.action == "retrieve":
             return selectors.tour_detail()
         return Tour.objects.all()
+
+    def list(self, request, *args, **kwargs):
+        """The list reads plain rows, not model instances (docs/performance.md)."""
+        page = self.paginate_queryset(
+            selectors.tour_list_rows(self.filter_queryset(self.get_queryset()))
+        )
+        return self.get_paginated_response([tour_list_item(row) for row in page])
 
     def get_serializer_class(self):
         if self.action == "list":
