@@ -15,6 +15,7 @@ max_requests = 2000
 max_requests_jitter = 200
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None  # /dev/shm in containers
 accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = f"tourism-{os.environ.get('DJANGO_SETTINGS_MODULE', 'web').rsplit('.', 1)[-1]}"

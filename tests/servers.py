@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -40,9 +41,15 @@ def wait_for(url: str, *, process: subprocess.Popen, log: Path, timeout: float =
     raise RuntimeError(f"{url} did not answer within {timeout}s:\n{log.read_text()}")
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log: Path  # gunicorn's output: access log lines carry request_id=...
+
+
 @contextlib.contextmanager
-def serve(profile: str, **env: str) -> Iterator[str]:
-    """Run gunicorn with ``config.settings.<profile>``; yields its base URL."""
+def serve(profile: str, **env: str) -> Iterator[Server]:
+    """Run gunicorn with ``config.settings.<profile>``."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix=f"{profile}-", suffix=".log")[1])
     process_env = {
@@ -66,7 +73,7 @@ def serve(profile: str, **env: str) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base_url}/healthz", process=process, log=log)
-        yield base_url
+        yield Server(base_url, log)
     finally:
         process.terminate()
         try:

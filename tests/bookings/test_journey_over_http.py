@@ -25,11 +25,11 @@ def upstreams(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def bookings(upstreams, django_db_blocker):
     env = {
-        "CATALOG_SERVICE_URL": upstreams["catalog"],
-        "PAYMENTS_SERVICE_URL": upstreams["payments"],
+        "CATALOG_SERVICE_URL": upstreams["catalog"].url,
+        "PAYMENTS_SERVICE_URL": upstreams["payments"].url,
     }
-    with django_db_blocker.unblock(), serve("bookings", **env) as url:
-        yield httpx.Client(base_url=url, timeout=30)
+    with django_db_blocker.unblock(), serve("bookings", **env) as server:
+        yield httpx.Client(base_url=server.url, timeout=30)
 
 
 def create(client: httpx.Client, departure_id: int, seats: int = 2) -> httpx.Response:
@@ -42,7 +42,7 @@ def create(client: httpx.Client, departure_id: int, seats: int = 2) -> httpx.Res
 
 def test_the_whole_journey_across_processes(upstreams, bookings):
     departure = DepartureFactory(capacity=8, price="180.00")
-    catalog = httpx.Client(base_url=upstreams["catalog"])
+    catalog = httpx.Client(base_url=upstreams["catalog"].url)
     tour = catalog.get(f"/api/catalog/tours/{departure.tour.slug}/").json()
     assert tour["departures"][0]["seats_available"] == 8
 
@@ -81,6 +81,10 @@ def test_the_request_id_travels_to_the_catalog(upstreams, bookings):
     )
     assert response.status_code == 201
     assert response.headers["X-Request-ID"] == "trace-me-123"
+    holds = [
+        line for line in upstreams["catalog"].log.read_text().splitlines() if "/holds/" in line
+    ]
+    assert "request_id=trace-me-123" in holds[-1]
 
 
 @pytest.mark.parametrize("down", ["closed", "silent"])
@@ -90,12 +94,12 @@ def test_an_unreachable_catalog_is_a_quick_503_and_leaves_nothing_behind(upstrea
         catalog_url = closed_url() if down == "closed" else silent
         env = {
             "CATALOG_SERVICE_URL": catalog_url,
-            "PAYMENTS_SERVICE_URL": upstreams["payments"],
+            "PAYMENTS_SERVICE_URL": upstreams["payments"].url,
             "SERVICE_TIMEOUT_SECONDS": "0.5",
         }
-        with serve("bookings", **env) as url:
+        with serve("bookings", **env) as server:
             started = time.monotonic()
-            response = create(httpx.Client(base_url=url, timeout=30), departure.id)
+            response = create(httpx.Client(base_url=server.url, timeout=30), departure.id)
             elapsed = time.monotonic() - started
     assert response.status_code == 503
     assert response.headers["Content-Type"] == "application/problem+json"
@@ -109,9 +113,9 @@ def test_an_unreachable_catalog_is_a_quick_503_and_leaves_nothing_behind(upstrea
 
 def test_an_unreachable_payments_service_is_a_503_and_the_booking_stays_payable(upstreams):
     departure = DepartureFactory()
-    env = {"CATALOG_SERVICE_URL": upstreams["catalog"], "PAYMENTS_SERVICE_URL": closed_url()}
-    with serve("bookings", **env) as url:
-        client = httpx.Client(base_url=url, timeout=30)
+    env = {"CATALOG_SERVICE_URL": upstreams["catalog"].url, "PAYMENTS_SERVICE_URL": closed_url()}
+    with serve("bookings", **env) as server:
+        client = httpx.Client(base_url=server.url, timeout=30)
         booking = create(client, departure.id).json()
         response = client.post(
             f"/api/bookings/{booking['reference']}/pay",

@@ -1,0 +1,58 @@
+"""Staff find and cancel bookings in the admin, through the same service as the API."""
+
+import pytest
+from django.urls import reverse
+
+from apps.bookings.models import Booking
+from tests.bookings.journey import booking_request, new_key
+from tests.factories import DepartureFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:bookings_booking_changelist")
+
+
+@pytest.fixture
+def departure():
+    return DepartureFactory(capacity=10)
+
+
+def make_booking(api, departure, email: str) -> Booking:
+    response = api.post(
+        "/api/bookings/",
+        booking_request(departure.id, seats=2, email=email),
+        format="json",
+        headers={"Idempotency-Key": new_key()},
+    )
+    return Booking.objects.get(reference=response.json()["reference"])
+
+
+def test_search_by_reference_or_email_and_filter_by_status(admin_client, api, departure):
+    ada = make_booking(api, departure, "ada@example.com")
+    bob = make_booking(api, departure, "bob@example.com")
+    by_reference = admin_client.get(CHANGELIST, {"q": ada.reference}).content.decode()
+    assert ada.reference in by_reference and bob.reference not in by_reference
+    by_email = admin_client.get(CHANGELIST, {"q": "bob@example.com"}).content.decode()
+    assert bob.reference in by_email and ada.reference not in by_email
+    confirmed = admin_client.get(CHANGELIST, {"status__exact": "confirmed"}).content.decode()
+    assert ada.reference not in confirmed
+
+
+def test_the_cancel_action_releases_the_seats(admin_client, api, departure):
+    booking = make_booking(api, departure, "ada@example.com")
+    response = admin_client.post(
+        CHANGELIST, {"action": "cancel", "_selected_action": [booking.pk]}, follow=True
+    )
+    assert "1 booking(s) cancelled." in response.content.decode()
+    booking.refresh_from_db()
+    departure.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert departure.seats_held == 0
+
+
+def test_audit_fields_are_read_only(admin_client, api, departure):
+    booking = make_booking(api, departure, "ada@example.com")
+    page = admin_client.get(reverse("admin:bookings_booking_change", args=[booking.pk]))
+    html = page.content.decode()
+    assert 'name="customer_email"' in html
+    assert 'name="total"' not in html and 'name="status"' not in html
