@@ -26,7 +26,7 @@ def _series(scenarios: dict) -> tuple[list, list]:
             throughput.append((f"write: {mode}", m["journeys_per_s"], "journeys/s"))
     hot = scenarios.get("hot_departure", {})
     if hot.get("status") == "ok":
-        throughput.append(("hot departure", hot["holds_per_s_median"], "holds/s (median run)"))
+        throughput.append(("hot departure", hot["answers_per_s_median"], "hold attempts/s"))
     notify = scenarios.get("notifications", {})
     if notify.get("status") == "ok":
         for path in ("fast", "sweep"):

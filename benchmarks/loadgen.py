@@ -170,7 +170,7 @@ async def _report(label, recorder, started, seconds, every) -> None:
         elapsed = time.perf_counter() - started
         rate = recorder.iterations / elapsed
         print(
-            f"    {label}: {elapsed:5.1f}/{seconds:.0f} s, {recorder.iterations} done, "
+            f"    {label}: {elapsed:5.1f}/{seconds:.1f} s, {recorder.iterations} done, "
             f"{rate:.0f}/s",
             flush=True,
         )

@@ -110,4 +110,5 @@ def run(plan: Plan, base_url: str, database_url: str) -> dict:
         "oversold": sum(r["oversold"] for r in runs),
         "exact_every_run": all(r["successes"] == plan.hot_seats for r in runs),
         "holds_per_s_median": sorted(r["holds_per_s"] for r in runs)[len(runs) // 2],
+        "answers_per_s_median": sorted(r["answers_per_s"] for r in runs)[len(runs) // 2],
     }
