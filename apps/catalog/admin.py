@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from kernel.admin import ReadOnlyModelAdmin
+
 from . import selectors, services
 from .models import Category, Departure, Destination, SeatHold, Tour
 
@@ -111,19 +113,10 @@ class DepartureAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeatHold)
-class SeatHoldAdmin(admin.ModelAdmin):
+class SeatHoldAdmin(ReadOnlyModelAdmin):
     """Holds move only through the catalog's services; staff see them read-only."""
 
     list_display = ["key", "departure", "seats", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["departure__tour"]
     search_fields = ["key"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

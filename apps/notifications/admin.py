@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
 
+from kernel.admin import ReadOnlyModelAdmin
+
 from . import services
 from .exceptions import NotificationNotSent
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyModelAdmin):
     """The notification log. Rows are written by the workers; staff read them and may
     resend an email."""
 
@@ -23,15 +25,6 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["booking_reference", "recipient", "event_id"]
     date_hierarchy = "created_at"
     actions = ["resend"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Resend the selected emails", permissions=["view"])
     def resend(self, request, queryset):

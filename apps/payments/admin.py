@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from kernel.admin import ReadOnlyModelAdmin
+
 from .models import Payment, Refund
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Money moves only through the payments services; staff see records read-only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RefundInline(admin.StackedInline):
@@ -30,7 +19,7 @@ class RefundInline(admin.StackedInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyModelAdmin):
     list_display = [
         "booking_reference",
         "amount",
@@ -48,7 +37,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(ReadOnlyModelAdmin):
     list_display = ["payment_booking_reference", "amount", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["payment"]
