@@ -7,7 +7,12 @@ import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - containers listen on every interface
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A bookings service mostly waits on the catalog and payments services: threads (gunicorn's
+# gthread worker) overlap those waits and keep its connections to them alive. Every other
+# process is CPU-bound in Python, where one thread per worker serves best (docs/performance.md).
+WAITS_ON_PEERS = {"config.settings.bookings"}
+profile = os.environ.get("DJANGO_SETTINGS_MODULE", "")
+threads = int(os.environ.get("GUNICORN_THREADS") or (4 if profile in WAITS_ON_PEERS else 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
@@ -18,4 +23,4 @@ accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-proc_name = f"tourism-{os.environ.get('DJANGO_SETTINGS_MODULE', 'web').rsplit('.', 1)[-1]}"
+proc_name = f"tourism-{profile.rsplit('.', 1)[-1] or 'web'}"
