@@ -11,21 +11,6 @@ from apps.catalog import selectors
 
 CONSTANT = {"status": "ok", "detail": "A constant body."}
 PAGE_SIZE = 20
-FIELDS = [
-    "slug",
-    "title",
-    "summary",
-    "destination__slug",
-    "destination__name",
-    "destination__country",
-    "category__slug",
-    "category__name",
-    "duration_days",
-    "price_from",
-    "currency",
-    "image_url",
-    "next_departure",
-]
 
 
 def constant(request):
@@ -40,7 +25,7 @@ def tours_values(request):
     tours = tours.order_by("price_from")
     count = tours.count()
     start = (page - 1) * PAGE_SIZE
-    rows = tours.values(*FIELDS)[start : start + PAGE_SIZE]
+    rows = tours.values(*selectors.TOUR_LIST_COLUMNS)[start : start + PAGE_SIZE]
     base = request.build_absolute_uri(request.path) + f"?category={request.GET['category']}"
     return JsonResponse(
         {
