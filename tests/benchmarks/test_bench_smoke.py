@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from tests.conftest import require
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-PREFIX = "tourism_bench_smoke"  # this test's own databases
+PREFIX = f"tourism_bench_smoke_{uuid.uuid4().hex[:8]}"  # this run's own databases
 TIME_LIMIT_SECONDS = 170
 SCENARIOS = ["read_path", "hot_departure", "write_path", "notifications", "footprint"]
 
