@@ -54,7 +54,9 @@ class BookingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Cancel selected bookings (refund and release seats)")
+    @admin.action(
+        description="Cancel selected bookings (refund and release seats)", permissions=["change"]
+    )
     def cancel(self, request, queryset):
         cancelled = 0
         for booking in queryset:
