@@ -51,6 +51,11 @@ class BookingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # bookings are made through the API, which holds the seats
 
+    def save_model(self, request, obj, form, change):
+        # Only the customer's details are editable: write only what changed, never a status
+        # or payment key that a payment or cancellation set since the page was read.
+        obj.save(update_fields=[*form.changed_data, "updated_at"])
+
     def has_delete_permission(self, request, obj=None):
         return False
 

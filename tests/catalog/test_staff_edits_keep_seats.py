@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from apps.catalog import services
 from apps.catalog.exceptions import SeatsUnavailable
 from apps.catalog.models import Departure, SeatHold
+from tests.catalog.admin_pages import departure_page, tour_page_with_one_departure
 from tests.factories import DepartureFactory
 from tests.interleaving import run_interleaved
 
@@ -32,45 +33,22 @@ def api_edit(staff, departure, capacity):
 def admin_departure_page_edit(staff, departure, capacity):
     client = Client()
     client.force_login(staff)
-    response = client.post(
-        f"/admin/catalog/departure/{departure.pk}/change/",
-        {
-            "tour": departure.tour_id,
-            "starts_on": departure.starts_on.isoformat(),
-            "price": "350.00",
-            "capacity": capacity,
-        },
-    )
+    url, data = departure_page(departure, price="350.00", capacity=capacity)
+    response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()
 
 
 def admin_tour_page_edit(staff, departure, capacity):
-    tour = departure.tour
     client = Client()
     client.force_login(staff)
-    response = client.post(
-        f"/admin/catalog/tour/{tour.pk}/change/",
-        {
-            "slug": tour.slug,
-            "title": tour.title,
-            "summary": tour.summary,
-            "destination": tour.destination_id,
-            "category": tour.category_id,
-            "duration_days": tour.duration_days,
-            "price_from": tour.price_from,
-            "currency": tour.currency,
-            "is_published": "on",
-            "departures-TOTAL_FORMS": 1,
-            "departures-INITIAL_FORMS": 1,
-            "departures-MIN_NUM_FORMS": 0,
-            "departures-MAX_NUM_FORMS": 1000,
-            "departures-0-id": departure.pk,
-            "departures-0-tour": tour.pk,
-            "departures-0-starts_on": departure.starts_on.isoformat(),
-            "departures-0-price": "350.00",
-            "departures-0-capacity": capacity,
-        },
+    url, data = tour_page_with_one_departure(
+        departure.tour,
+        departure.pk,
+        starts_on=departure.starts_on,
+        price="350.00",
+        capacity=capacity,
     )
+    response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()
 
 
