@@ -76,7 +76,8 @@ def invariant_violations(*, catalog=None, bookings=None, payments=None) -> list[
             )
         if held + seats_booked > capacity:
             problems.append(
-                f"departure {departure_id}: {held} held + {seats_booked} booked > capacity {capacity}"
+                f"departure {departure_id}: {held} held + {seats_booked} booked "
+                f"exceed the capacity of {capacity}"
             )
     paid_by = {payment_key: reference for reference, _, _, payment_key in confirmed}
     for key, reference in kept_payments:
