@@ -58,6 +58,8 @@ TUNING = frozenset(
         "TASK_RETRY_BACKOFF_SECONDS",
         "OUTBOX_SWEEP_SECONDS",
         "BOOKING_HOLD_MINUTES",
+        "REQUEST_LEASE_SECONDS",
+        "IDEMPOTENCY_KEY_RETENTION_HOURS",
         "SEAT_HOLD_MAX_MINUTES",
         # read by config/gunicorn.py
         "HOST",

@@ -7,3 +7,9 @@ from . import services
 def expire_holds() -> int:
     """Periodic: expire unpaid bookings whose seat hold ran out, releasing the seats."""
     return services.bookings_expire_due()
+
+
+@shared_task(name="bookings.settle_payments")
+def settle_payments() -> int:
+    """Periodic: settle payment attempts whose answer was lost, refunding what is not kept."""
+    return services.bookings_settle_payments()

@@ -1,17 +1,21 @@
 """The client seam for real: bookings in its own process, talking to catalog and payments
 served by their own processes over HTTP, on the test's PostgreSQL database."""
 
+import datetime
 import time
 
 import httpx
 import pytest
+from django.utils import timezone
 
+from apps.bookings import services
 from apps.bookings.models import Booking
 from apps.catalog.models import Departure, SeatHold
 from apps.payments.models import Payment, Refund
 from tests.bookings.journey import booking_request, new_key
 from tests.factories import DepartureFactory
-from tests.servers import closed_url, serve, silent_server
+from tests.invariants import assert_invariants
+from tests.servers import TcpProxy, closed_url, serve, silent_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -127,3 +131,42 @@ def test_an_unreachable_payments_service_is_a_503_and_the_booking_stays_payable(
     assert Booking.objects.get(reference=booking["reference"]).status == "pending_payment"
     assert not Payment.objects.exists()
     assert Departure.objects.get(pk=departure.pk).seats_booked == 0
+
+
+@pytest.mark.parametrize("then", ["cancel", "expire"])
+def test_a_charge_whose_answer_was_lost_is_refunded(upstreams, then):
+    """Payments takes the charge, its answer never reaches bookings; cancelling or expiring
+    the booking later finds the charge and refunds it."""
+    departure = DepartureFactory()
+    with TcpProxy(upstreams["payments"].url) as payments:
+        env = {
+            "CATALOG_SERVICE_URL": upstreams["catalog"].url,
+            "PAYMENTS_SERVICE_URL": payments.url,
+            "SERVICE_TIMEOUT_SECONDS": "1",
+        }
+        with serve("bookings", **env) as server:
+            client = httpx.Client(base_url=server.url, timeout=30)
+            booking = create(client, departure.id).json()
+            token = {"X-Booking-Token": booking["access_token"]}
+            payments.lose_answers = True
+            paid = client.post(
+                f"/api/bookings/{booking['reference']}/pay",
+                json={"payment_method": "tok_visa"},
+                headers=token,
+            )
+            assert paid.status_code == 503
+            charge = Payment.objects.get(booking_reference=booking["reference"])
+            assert charge.status == "succeeded"  # the money was taken
+            payments.lose_answers = False
+            if then == "cancel":
+                cancelled = client.post(
+                    f"/api/bookings/{booking['reference']}/cancel", headers=token
+                )
+                assert cancelled.json()["status"] == "cancelled"
+            else:
+                Booking.objects.filter(reference=booking["reference"]).update(
+                    hold_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+                )
+                assert services.bookings_expire_due() == 1
+    assert Refund.objects.get().payment == charge
+    assert_invariants()
