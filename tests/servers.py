@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +47,12 @@ def wait_for(url: str, *, process: subprocess.Popen, log: Path, timeout: float =
 class Server:
     url: str
     log: Path  # gunicorn's output: access log lines carry request_id=...
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """kill -9 the server, its workers included, mid-whatever it is doing."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
 
 @contextlib.contextmanager
@@ -70,11 +77,12 @@ def serve(profile: str, **env: str) -> Iterator[Server]:
             env=process_env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill() reaches the workers
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base_url}/healthz", process=process, log=log)
-        yield Server(base_url, log)
+        yield Server(base_url, log, process)
     finally:
         process.terminate()
         try:

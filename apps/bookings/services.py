@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -47,9 +47,9 @@ def booking_create(
     catalog's answer is lost, the hold is released: no half-made booking stays behind.
     Given the ``booking_id`` of an earlier, interrupted call, it finishes that call: the
     same hold (by key), the same booking."""
-    booking_id = booking_id or uuid.uuid4()
-    existing = Booking.objects.filter(pk=booking_id).first()
-    if existing is not None:
+    if booking_id is None:
+        booking_id = uuid.uuid4()
+    elif existing := Booking.objects.filter(pk=booking_id).first():
         return existing
     hold_key = f"booking-{booking_id}"
     try:
@@ -58,21 +58,28 @@ def booking_create(
         _release_quietly(hold_key)  # the catalog may have held seats before going quiet
         raise
     try:
-        return Booking.objects.create(
-            id=booking_id,
-            customer_name=customer_name,
-            customer_email=customer_email,
-            departure_id=hold.departure_id,
-            tour_title=hold.tour_title,
-            tour_slug=hold.tour_slug,
-            starts_on=hold.starts_on,
-            unit_price=hold.unit_price,
-            seats=hold.seats,
-            total=hold.unit_price * hold.seats,
-            currency=hold.currency,
-            hold_expires_at=timezone.now()
-            + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
-        )
+        with transaction.atomic():
+            return Booking.objects.create(
+                id=booking_id,
+                customer_name=customer_name,
+                customer_email=customer_email,
+                departure_id=hold.departure_id,
+                tour_title=hold.tour_title,
+                tour_slug=hold.tour_slug,
+                starts_on=hold.starts_on,
+                unit_price=hold.unit_price,
+                seats=hold.seats,
+                total=hold.unit_price * hold.seats,
+                currency=hold.currency,
+                hold_expires_at=timezone.now()
+                + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+            )
+    except IntegrityError:
+        existing = Booking.objects.filter(pk=booking_id).first()
+        if existing is not None:
+            return existing  # a concurrent call with the same id recorded it first
+        _release_quietly(hold_key)
+        raise
     except Exception:
         _release_quietly(hold_key)
         raise

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import services
+from .idempotency import idempotency_records_prune
 
 
 @shared_task(name="bookings.expire_holds")
@@ -13,3 +14,9 @@ def expire_holds() -> int:
 def settle_payments() -> int:
     """Periodic: settle payment attempts whose answer was lost, refunding what is not kept."""
     return services.bookings_settle_payments()
+
+
+@shared_task(name="bookings.prune_idempotency_keys")
+def prune_idempotency_keys() -> int:
+    """Periodic: forget Idempotency-Keys older than IDEMPOTENCY_KEY_RETENTION_HOURS."""
+    return idempotency_records_prune()
