@@ -247,6 +247,7 @@ TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=10)
 # Add a periodic task with one entry: "name": {"task": ..., "schedule": seconds}.
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0},
+    "outbox-prune": {"task": "outbox.prune", "schedule": 3600.0},
 }
 # Periodic tasks of each project app: a profile's beat runs those of the apps it installs.
 APP_BEAT_SCHEDULES = {
@@ -285,6 +286,8 @@ OUTBOX_ROUTES: dict[str, list[tuple[str, str]]] = {
 # The relay wakes on PostgreSQL NOTIFY; it also sweeps for anything left this often (and
 # polls this often on databases without NOTIFY).
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=2.0)
+# Published events are kept this long (for inspection), then pruned hourly.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 
 # --- REST framework and OpenAPI ---------------------------------------------------------
 
