@@ -57,7 +57,10 @@ TUNING = frozenset(
         "TASK_MAX_RETRIES",
         "TASK_RETRY_BACKOFF_SECONDS",
         "OUTBOX_SWEEP_SECONDS",
+        "OUTBOX_RETENTION_DAYS",
         "BOOKING_HOLD_MINUTES",
+        "REQUEST_LEASE_SECONDS",
+        "IDEMPOTENCY_KEY_RETENTION_HOURS",
         "SEAT_HOLD_MAX_MINUTES",
         # read by config/gunicorn.py
         "HOST",
