@@ -106,9 +106,13 @@ def test_readiness_answers_a_probe_in_time_while_both_databases_are_down(
             "IDENTITY_DATABASE_URL": identity_link.route(database_url()),
             "CELERY_BROKER_URL": "",
         }
-        with django_db_blocker.unblock(), serve("catalog", **env) as catalog:
-            with outage(database_link), outage(identity_link):
-                response = httpx.get(f"{catalog.url}/readyz", timeout=PROBE_TIMEOUT_SECONDS)
+        with (
+            django_db_blocker.unblock(),
+            serve("catalog", **env) as catalog,
+            outage(database_link),
+            outage(identity_link),
+        ):
+            response = httpx.get(f"{catalog.url}/readyz", timeout=PROBE_TIMEOUT_SECONDS)
     assert response.status_code == 503
     assert response.json()["checks"] == {
         "database:default": "error: OperationalError",
