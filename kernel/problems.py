@@ -2,10 +2,12 @@
 
 Apps raise a :class:`DomainError` subclass (its ``status`` and ``code`` say which problem
 it is); DRF's own errors, Django's 404/500 and unexpected failures are turned into the
-same shape.
+same shape. A database that cannot be reached is a 503 with ``Retry-After``, never a 500
+(:class:`DatabaseUnavailableMiddleware`, and ``server_error`` for the middleware path).
 """
 
 import logging
+import sys
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import set_rollback
 
+from kernel.outages import DATABASE_UNAVAILABLE
 from kernel.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -102,8 +105,38 @@ def not_found(request, exception=None):
     return problem(404, code="not-found", detail=f"Nothing is served at {request.path}.")
 
 
+def database_unavailable(exc: Exception):
+    logger.warning("Database unavailable: %s: %s", exc.__class__.__name__, exc)
+    return problem(
+        503,
+        code="database-unavailable",
+        title="The service is temporarily unavailable",
+        detail="Our database is not answering right now; please try again shortly.",
+    )
+
+
+class DatabaseUnavailableMiddleware:
+    """Whatever view raised it (DRF re-raises what its handler leaves alone), a database
+    that cannot be reached answers 503, also under DEBUG (which would show an HTML page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            return database_unavailable(exception)
+        return None
+
+
 def server_error(request):
-    """handler500."""
+    """handler500 (called while the exception is being handled): a database outage
+    outside any view, such as a session saved by middleware, is still a 503."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return database_unavailable(exc)
     return problem(500, code="server-error", detail="Something went wrong on our side.")
 
 

@@ -1,12 +1,11 @@
 """Real servers and processes for the messaging tests: RabbitMQ queues unique to this run,
-a loopback SMTP sink, a TCP proxy the test can cut, and Celery worker / relay processes."""
+a loopback SMTP sink, and Celery worker / relay processes (tests/proxy.py cuts them off)."""
 
 import asyncio
 import contextlib
 import email
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -116,60 +115,6 @@ class SmtpSink:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
-
-
-class TcpProxy:
-    """Forwards loopback connections to RabbitMQ until cut: then it drops every
-    connection and refuses new ones, like a broker that went away."""
-
-    def __init__(self, target_port: int = 5672):
-        self.target = ("127.0.0.1", target_port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.cut_off = False
-        self._sockets: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
-
-    def cut(self) -> None:
-        self.cut_off = True
-        for sock in self._sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        self._sockets.clear()
-
-    def restore(self) -> None:
-        self.cut_off = False
-
-    def close(self) -> None:
-        self.cut()
-        self.listener.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if self.cut_off:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            self._sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                sink.sendall(data)
-        for sock in (source, sink):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
 
 
 class Process:

@@ -74,6 +74,7 @@ INSTALLED_APPS = platform_apps(PROJECT_APPS)
 
 MIDDLEWARE = [
     "kernel.request_id.RequestIdMiddleware",
+    "kernel.problems.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,11 +104,16 @@ TEMPLATES = [
 # --- Databases --------------------------------------------------------------------------
 # PostgreSQL connections use psycopg 3's connection pool (Django's "pool" option):
 # https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
+# CONN_HEALTH_CHECKS makes the pool check a connection before handing it out (one round
+# trip, psycopg_pool's check_connection), so connections that died while the database
+# restarted or while idle are replaced, not used:
+# https://www.psycopg.org/psycopg3/docs/advanced/pool.html#connection-quality
 
 
 def database(url: str) -> dict:
     config = env.db_url_config(url)
     if config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = True
         config["OPTIONS"] = {
             "pool": {
                 "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),

@@ -5,7 +5,9 @@ it creates the databases on the local PostgreSQL, migrates them (identity once),
 data, then starts every process of every profile (``config.environment.PROCESSES``) and the
 nginx gateway (``deploy/nginx/gateway.conf.template``), each with exactly the environment
 its profile reads (``config.environment.required``), and reports ready only when every
-process is.
+process is. A process that exits while it should be running is started again, as compose
+(``restart: unless-stopped``) and Kubernetes do: after 1 s, then twice as long each time in
+a row, at most 30 s; never while it is being stopped.
 """
 
 import contextlib
@@ -52,6 +54,9 @@ http {
 # What a process takes from the shell that starts it: how to find programs and where to
 # write, never configuration (that comes only from Topology.environment).
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+RESTART_FIRST_SECONDS = 1.0
+RESTART_MAX_SECONDS = 30.0
+STABLE_SECONDS = 60.0  # a process that ran this long restarts after the first delay again
 
 
 def base_environment() -> dict[str, str]:
@@ -70,6 +75,10 @@ class Process:
     ready: Callable[["Process"], bool]
     popen: subprocess.Popen | None = None
     output: list[str] = field(default_factory=list)
+    wanted: bool = False  # should be running: restarted when it exits
+    restarts: int = 0  # in a row, for the backoff
+    started_at: float = 0.0
+    pump: threading.Thread | None = None
 
     def running(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
@@ -115,6 +124,7 @@ class Topology:
         self.echo = echo
         self.workdir = Path(tempfile.mkdtemp(prefix=f"tourism-{mode}-"))
         self.processes: dict[str, Process] = {}
+        self._lock = threading.Lock()  # between starting/stopping and restarting
 
     # --- where things are ---------------------------------------------------------------
 
@@ -272,8 +282,10 @@ class Topology:
             self.processes = {process.name: process for process in self.plan()}
         chosen = [self.processes[name]] if name else list(self.processes.values())
         for process in chosen:
-            if not process.running():
-                self._spawn(process)
+            with self._lock:
+                process.wanted = True
+                if not process.running():
+                    self._spawn(process)
         self.wait_ready(chosen)
 
     def _spawn(self, process: Process) -> None:
@@ -287,12 +299,30 @@ class Topology:
             text=True,
             start_new_session=True,
         )
-        threading.Thread(target=self._pump, args=(process, process.popen), daemon=True).start()
+        process.started_at = time.monotonic()
+        process.pump = threading.Thread(
+            target=self._pump, args=(process, process.popen), daemon=True
+        )
+        process.pump.start()
 
     def _pump(self, process: Process, popen: subprocess.Popen) -> None:
+        """Echo the process's output; when it exits unasked, start it again."""
         for line in popen.stdout:
             process.output.append(line.rstrip())
             self.echo(f"{process.name:>22} | {line.rstrip()}")
+        popen.wait()
+        if not process.wanted:
+            return
+        ran_long = time.monotonic() - process.started_at >= STABLE_SECONDS
+        process.restarts = 1 if ran_long else process.restarts + 1
+        delay = min(RESTART_FIRST_SECONDS * 2 ** (process.restarts - 1), RESTART_MAX_SECONDS)
+        self.echo(f"{process.name:>22} | exited ({popen.returncode}); restarting in {delay:.0f} s")
+        deadline = time.monotonic() + delay
+        while process.wanted and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with self._lock:
+            if process.wanted and process.popen is popen:  # not stopped nor started meanwhile
+                self._spawn(process)
 
     def wait_ready(self, processes: list[Process], timeout: float = 60) -> float:
         started = time.monotonic()
@@ -314,6 +344,8 @@ class Topology:
         """Stop every process (or one, by name): SIGTERM, then SIGKILL after 10 s."""
         chosen = [self.processes[name]] if name else list(self.processes.values())
         for process in chosen:
+            with self._lock:
+                process.wanted = False
             if process.running():
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.popen.pid, 15)
@@ -326,6 +358,7 @@ class Topology:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.popen.pid, 9)
                 process.popen.wait()
+            process.pump.join()  # its output is complete and it will not be restarted
 
     def __enter__(self) -> "Topology":
         return self

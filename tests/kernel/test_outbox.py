@@ -22,7 +22,9 @@ from tests.messaging import (
     rabbitmq_reachable,
     wait_until,
 )
+from tests.proxy import TcpProxy
 from tests.servers import closed_url
+from tests.servers import test_database_url as database_url
 
 PAYLOAD = {"reference": "TB-7K3QX9", "seats": 2}
 
@@ -116,3 +118,56 @@ def test_the_relay_process_stops_cleanly_on_sigterm(broker):
         assert "Outbox relay stopped." in relay.output()
     finally:
         relay.close()
+
+
+def published(event: OutboxEvent) -> bool:
+    return OutboxEvent.objects.filter(pk=event.pk, published_at__isnull=False).exists()
+
+
+def relay_failures(relay: Process) -> int:
+    return relay.output().count("Outbox relay: ")
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("outage", ["database", "broker"])
+def test_the_relay_process_outlives_an_outage_and_reconnects_by_itself(broker, outage):
+    with (
+        TcpProxy.in_front_of(database_url()) as database,
+        TcpProxy.in_front_of(RABBITMQ_URL) as rabbitmq,
+    ):
+        env = process_env(
+            broker_url=rabbitmq.route(RABBITMQ_URL),
+            prefix=broker.prefix,
+            DATABASE_URL=database.route(database_url()),
+            OUTBOX_SWEEP_SECONDS="0.5",
+        )
+        relay = Process(
+            [sys.executable, "manage.py", "outbox_relay"], env=env, ready="Outbox relay started"
+        )
+        link = {"database": database, "broker": rabbitmq}[outage]
+        try:
+            link.cut()
+            with transaction.atomic():
+                during = emit("booking.confirmed", PAYLOAD)  # this test reaches the database
+            wait_until(
+                lambda: (
+                    relay_failures(relay)
+                    or OutboxEvent.objects.filter(pk=during.pk, attempts__gte=1).exists()
+                    or relay.popen.poll() is not None
+                ),
+                timeout=15,
+                what=f"the relay felt the {outage} outage",
+            )
+            assert relay.popen.poll() is None, relay.output()
+            link.restore()
+
+            wait_until(lambda: published(during), timeout=30, what="published once back")
+            with transaction.atomic():
+                after = emit("booking.confirmed", PAYLOAD)
+            wait_until(lambda: published(after), timeout=10, what="a new event is published")
+            assert relay.popen.poll() is None, relay.output()
+            assert "Traceback" not in relay.output()
+        finally:
+            relay.close()

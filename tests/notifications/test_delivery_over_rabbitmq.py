@@ -12,7 +12,6 @@ from tests.messaging import (
     RABBITMQ_URL,
     QueuePrefix,
     SmtpSink,
-    TcpProxy,
     process_env,
     rabbitmq_reachable,
     start_relay,
@@ -20,6 +19,7 @@ from tests.messaging import (
     wait_until,
 )
 from tests.notifications.conftest import booking_payload
+from tests.proxy import TcpProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -75,14 +75,18 @@ def workers(worker_env):
 @pytest.fixture(scope="module")
 def broker_link():
     """The relay reaches RabbitMQ through this proxy, which a test can cut."""
-    proxy = TcpProxy()
+    proxy = TcpProxy.in_front_of(RABBITMQ_URL)
     yield proxy
     proxy.close()
 
 
 @pytest.fixture(scope="module")
 def relay(worker_env, broker_link, workers):
-    env = {**worker_env, "CELERY_BROKER_URL": broker_link.url, "OUTBOX_SWEEP_SECONDS": "0.5"}
+    env = {
+        **worker_env,
+        "CELERY_BROKER_URL": broker_link.route(RABBITMQ_URL),
+        "OUTBOX_SWEEP_SECONDS": "0.5",
+    }
     process = start_relay(env)
     yield process
     process.close()
