@@ -2,29 +2,20 @@
 admin logins, counted in the shared Redis by every web process together. Over a limit the
 answer is a 429 problem with Retry-After."""
 
-import contextlib
 import re
 import uuid
 
 import httpx
 import pytest
-import redis
 
 from tests.bookings.journey import booking_request, new_key
 from tests.conftest import require
 from tests.factories import DepartureFactory, UserFactory
-from tests.servers import serve
+from tests.servers import REDIS_URL, redis_reachable, serve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 RATES = "holds=2/hour,holds-per-customer=3/hour,payments-per-booking=2/hour"
-
-
-def redis_reachable() -> bool:
-    with contextlib.suppress(redis.RedisError):
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    return False
 
 
 @pytest.fixture(scope="module")
