@@ -8,7 +8,7 @@ import pytest
 from deploy.local.topology import DEFAULT_PORTS, Topology
 from tests.conftest import require
 from tests.messaging import RABBITMQ_URL, QueuePrefix, SmtpSink, rabbitmq_reachable
-from tests.servers import free_port
+from tests.servers import REDIS_URL, free_port, redis_reachable
 
 
 def postgres_reachable() -> bool:
@@ -27,10 +27,20 @@ def smtp_sink():
         yield sink
 
 
-def running_topology(mode: str, sink: SmtpSink):
+# The journeys and fault runs send more than a customer would, from one address: the limits
+# (tested on their own, tests/e2e/test_edge.py) are raised out of their way.
+UNLIMITED = {
+    "gateway_rate_limit": "10000r/s",
+    "gateway_rate_burst": 10000,
+    "extra_env": {"THROTTLE_RATES": "off"},
+}
+
+
+def running_topology(mode: str, sink: SmtpSink, **options):
     require(shutil.which("nginx") is not None, "needs nginx (apt-get install -y nginx-light)")
     require(postgres_reachable(), "needs PostgreSQL on 127.0.0.1:5432")
     require(rabbitmq_reachable(), "needs RabbitMQ on 127.0.0.1:5672")
+    require(redis_reachable(), "needs Redis on 127.0.0.1:6379")
     run = uuid.uuid4().hex[:8]
     queues = QueuePrefix()
     topology = Topology(
@@ -38,9 +48,11 @@ def running_topology(mode: str, sink: SmtpSink):
         ports={name: free_port() for name in DEFAULT_PORTS},
         database_prefix=f"tourism_e2e_{run}",
         broker_url=RABBITMQ_URL,
+        redis_url=REDIS_URL,
         email_url=f"smtp://127.0.0.1:{sink.port}",
         queue_prefix=queues.prefix,
         echo=lambda line: None,  # each process keeps its own output for error messages
+        **(UNLIMITED | options),
     )
     try:
         with topology:
