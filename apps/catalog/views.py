@@ -1,8 +1,10 @@
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from kernel.internal import InternalView
+from kernel.openapi import problem
 
 from . import selectors, services
 from .filters import TourFilter
@@ -19,7 +21,10 @@ from .serializers import (
     tour_list_item,
 )
 
+IN_USE = extend_schema(responses={204: None, 409: problem("Seats of it are held or booked.")})
 
+
+@extend_schema_view(destroy=IN_USE)
 class TourViewSet(viewsets.ModelViewSet):
     """Published tours for everyone; staff may also create, change and delete them."""
 
@@ -48,6 +53,7 @@ class TourViewSet(viewsets.ModelViewSet):
         return TourWriteSerializer
 
 
+@extend_schema_view(destroy=IN_USE)
 class DepartureViewSet(viewsets.ModelViewSet):
     """Departures of published tours; staff may schedule and change them."""
 

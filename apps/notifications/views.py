@@ -1,7 +1,10 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
+
+from kernel.openapi import problem
 
 from . import selectors, services
 from .filters import NotificationFilter
@@ -22,6 +25,13 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             return NotificationSerializer
         return NotificationDetailSerializer
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: NotificationDetailSerializer,
+            502: problem("`notification-not-sent`: the mail server refused the email."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         """Send this notification's email again now."""

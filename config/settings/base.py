@@ -284,9 +284,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["kernel.permissions.IsStaffOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "kernel.pagination.PageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["kernel.filters.FilterBackend"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kernel.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kernel.problems.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
