@@ -1,9 +1,45 @@
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+
+MAX_DIGITS = 18  # beyond this a page number is not a page number (and int() would balk)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``{count, next, previous, results}`` pages; ``?page_size=`` up to 100."""
+    """``{count, next, previous, results}`` pages of 20; ``?page_size=`` from 1 to 100.
+
+    ``page`` and ``page_size`` must be whole numbers in range: anything else is a 400
+    problem, never silently the first page. A page past the last one is a 404.
+    """
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request) -> int:
+        return query_number(
+            request, self.page_size_query_param, default=self.page_size, maximum=self.max_page_size
+        )
+
+    def get_page_number(self, request, paginator) -> int:
+        return query_number(request, self.page_query_param, default=1)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+
+def query_number(request, name: str, *, default: int, maximum: int | None = None) -> int:
+    """A whole number from 1 (to ``maximum``) in the query string, or a 400 problem."""
+    value = request.query_params.get(name)
+    if value is None:
+        return default
+    whole = value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS
+    number = int(value) if whole else 0
+    if not 1 <= number <= (maximum or number):
+        bounds = f"from 1 to {maximum}" if maximum else "from 1 up"
+        raise ValidationError({name: [f"Give a whole number {bounds}."]})
+    return number

@@ -4,6 +4,8 @@ In the monolith ``/api/schema/`` describes every app. In services mode each proc
 only its own app, so the service that answers ``/api/schema/`` asks every other service
 for its part (``/internal/<app>/schema``, with the service token) and merges them: clients
 get the same document either way.
+
+How each operation is described (its problem responses) is in :mod:`kernel.openapi`.
 """
 
 import logging

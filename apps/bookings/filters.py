@@ -1,10 +1,12 @@
 import django_filters
 from django.db.models import Q
 
+from kernel.filters import FilterSet
+
 from .models import Booking
 
 
-class BookingFilter(django_filters.FilterSet):
+class BookingFilter(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Reference or email")
     starts_after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte")
     starts_before = django_filters.DateFilter(field_name="starts_on", lookup_expr="lte")

@@ -7,13 +7,14 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from kernel.openapi import problem
 from kernel.permissions import StaffModelPermissions, staff_may
 from kernel.problems import DomainError, exception_handler
 from kernel.throttling import WriteThrottle
 
 from . import selectors, services
 from .filters import BookingFilter
-from .idempotency import idempotency_claim, idempotency_complete
+from .idempotency import MAX_KEY_LENGTH, idempotency_claim, idempotency_complete
 from .models import Booking, IdempotencyRecord
 from .serializers import (
     BookingCreateSerializer,
@@ -30,9 +31,23 @@ BOOKING_TOKEN = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
     location=OpenApiParameter.HEADER,
     required=True,
-    description="A unique key per booking attempt; retries with the same key book once.",
+    description=(
+        f"A unique key per booking attempt (1 to {MAX_KEY_LENGTH} characters): a retry with "
+        "the same key and body replays the first answer and books once."
+    ),
+)
+IDEMPOTENT_REPLAYED = OpenApiParameter(
+    "Idempotent-Replayed",
+    type={"type": "string", "enum": ["true"]},
+    location=OpenApiParameter.HEADER,
+    response=True,
+    description="Present when this is the first answer to this Idempotency-Key, replayed.",
+)
+BOOKING_NOT_FOUND = problem(
+    "`booking-not-found`: no such booking, or the token is missing or wrong."
 )
 
 DEFAULT_THROTTLES = api_settings.DEFAULT_THROTTLE_CLASSES
@@ -71,8 +86,20 @@ class BookingListCreateView(generics.ListAPIView):
 
     @extend_schema(
         request=BookingCreateSerializer,
-        responses={201: NewBookingSerializer},
-        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: NewBookingSerializer,
+            400: problem(
+                "`idempotency-key-required` (no Idempotency-Key, or a longer one) or "
+                "`validation-error` (with `errors` for each field)."
+            ),
+            404: problem("`departure-not-found`."),
+            409: problem(
+                "`seats-unavailable`, `departure-not-bookable`, or `request-in-progress` "
+                "(the first request with this Idempotency-Key is still running)."
+            ),
+            422: problem("`idempotency-key-reused`: this key came with another body."),
+        },
+        parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
     )
     def post(self, request):
         data = BookingCreateSerializer(data=request.data)
@@ -142,7 +169,9 @@ class BookingAccessMixin:
 
 
 class BookingDetailView(BookingAccessMixin, APIView):
-    @extend_schema(responses=BookingSerializer, parameters=[BOOKING_TOKEN])
+    @extend_schema(
+        responses={200: BookingSerializer, 404: BOOKING_NOT_FOUND}, parameters=[BOOKING_TOKEN]
+    )
     def get(self, request, reference):
         return Response(BookingSerializer(self.get_booking(request, reference)).data)
 
@@ -151,7 +180,24 @@ class BookingPayView(BookingAccessMixin, APIView):
     staff_action = "change"
     throttle_classes = [*DEFAULT_THROTTLES, PaymentAttemptsPerBooking]
 
-    @extend_schema(request=PaySerializer, responses=BookingSerializer, parameters=[BOOKING_TOKEN])
+    @extend_schema(
+        request=PaySerializer,
+        responses={
+            200: BookingSerializer,
+            402: problem(
+                "`payment-declined`, with `decline_code`: the booking stays payable until "
+                "its hold expires."
+            ),
+            404: BOOKING_NOT_FOUND,
+            409: problem("`booking-not-payable` or `payment-in-progress`."),
+            422: problem("`payment-key-reused`."),
+            503: problem(
+                "`service-unavailable` or `payment-gateway-unavailable`: nothing was "
+                "charged twice; retry after `Retry-After` seconds."
+            ),
+        },
+        parameters=[BOOKING_TOKEN],
+    )
     def post(self, request, reference):
         booking = self.get_booking(request, reference)
         data = PaySerializer(data=request.data)
@@ -163,7 +209,15 @@ class BookingPayView(BookingAccessMixin, APIView):
 class BookingCancelView(BookingAccessMixin, APIView):
     staff_action = "change"
 
-    @extend_schema(request=None, responses=BookingSerializer, parameters=[BOOKING_TOKEN])
+    @extend_schema(
+        request=None,
+        responses={
+            200: BookingSerializer,
+            404: BOOKING_NOT_FOUND,
+            409: problem("`booking-not-cancellable`."),
+        },
+        parameters=[BOOKING_TOKEN],
+    )
     def post(self, request, reference):
         booking = services.booking_cancel(booking=self.get_booking(request, reference))
         return Response(BookingSerializer(booking).data)

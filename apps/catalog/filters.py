@@ -1,16 +1,18 @@
 import django_filters
 from django.db.models import Q
 
+from kernel.filters import FilterSet
+
 from . import selectors
 from .models import Tour
 
 
-class TourFilter(django_filters.FilterSet):
+class TourFilter(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Text search")
     destination = django_filters.CharFilter(field_name="destination__slug")
     category = django_filters.CharFilter(field_name="category__slug")
-    price_min = django_filters.NumberFilter(field_name="price_from", lookup_expr="gte")
-    price_max = django_filters.NumberFilter(field_name="price_from", lookup_expr="lte")
+    price_min = django_filters.NumberFilter(field_name="price_from", lookup_expr="gte", min_value=0)
+    price_max = django_filters.NumberFilter(field_name="price_from", lookup_expr="lte", min_value=0)
     departs_after = django_filters.DateFilter(
         method="filter_departures", label="Departs on or after"
     )

@@ -1,8 +1,10 @@
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from kernel.internal import InternalView
+from kernel.openapi import problem
 from kernel.permissions import staff_may
 
 from . import selectors, services
@@ -20,7 +22,10 @@ from .serializers import (
     tour_list_item,
 )
 
+IN_USE = extend_schema(responses={204: None, 409: problem("Seats of it are held or booked.")})
 
+
+@extend_schema_view(destroy=IN_USE)
 class TourViewSet(viewsets.ModelViewSet):
     """Published tours for everyone. Staff with the model permissions (as in the admin)
     also see unpublished ones and create, change and delete tours; every write goes
@@ -63,6 +68,7 @@ class TourViewSet(viewsets.ModelViewSet):
         services.tour_delete(tour_id=instance.pk)
 
 
+@extend_schema_view(destroy=IN_USE)
 class DepartureViewSet(viewsets.ModelViewSet):
     """Departures of published tours; staff with the model permissions also see those
     of unpublished tours, and schedule, change and delete departures (through the

@@ -1,9 +1,11 @@
 import django_filters
 
+from kernel.filters import FilterSet
+
 from .models import Notification
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(FilterSet):
     recipient = django_filters.CharFilter(lookup_expr="iexact")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")

@@ -1,7 +1,9 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kernel.openapi import problem
 from kernel.permissions import StaffModelPermissions
 
 from . import selectors, services
@@ -24,6 +26,13 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             return NotificationSerializer
         return NotificationDetailSerializer
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: NotificationDetailSerializer,
+            502: problem("`notification-not-sent`: the mail server refused the email."),
+        },
+    )
     @action(detail=True, methods=["post"], staff_action="change")
     def resend(self, request, pk=None):
         """Send this notification's email again now (needs the change permission)."""

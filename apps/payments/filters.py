@@ -1,15 +1,17 @@
 import django_filters
 
+from kernel.filters import FilterSet
+
 from .models import Payment, Refund
 
 
-class PaymentFilter(django_filters.FilterSet):
+class PaymentFilter(FilterSet):
     class Meta:
         model = Payment
         fields = ["status", "booking_reference"]
 
 
-class RefundFilter(django_filters.FilterSet):
+class RefundFilter(FilterSet):
     booking_reference = django_filters.CharFilter(field_name="payment__booking_reference")
 
     class Meta:

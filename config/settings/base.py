@@ -379,15 +379,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["kernel.permissions.IsStaffOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "kernel.pagination.PageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["kernel.filters.FilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kernel.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kernel.problems.exception_handler",
-    "DEFAULT_PARSER_CLASSES": [
-        "kernel.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    "DEFAULT_PARSER_CLASSES": ["kernel.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": THROTTLE_CLASSES,
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     # Every deployment puts one proxy in front of the web processes (the gateway or the
