@@ -77,7 +77,13 @@ def test_correcting_the_email_while_the_guest_pays_keeps_the_payment(client, sta
     page = reverse("admin:bookings_booking_change", args=[booking.pk])
 
     def correct_the_email():
-        data = {"customer_name": booking.customer_name, "customer_email": "ada@example.com"}
+        data = {
+            "customer_name": booking.customer_name,
+            "customer_email": "ada@example.com",
+            # the payment attempts inline's management form, as the page sends it
+            "payment_attempts-TOTAL_FORMS": "0",
+            "payment_attempts-INITIAL_FORMS": "0",
+        }
         assert client.post(page, data).status_code == 302
 
     def guest_pays():
