@@ -33,7 +33,11 @@ class StaffModelPermissions(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         action = getattr(view, "staff_action", None) or METHOD_ACTIONS.get(request.method)
-        return bool(action) and staff_may(request.user, view.get_queryset().model, action)
+        if getattr(view, "_ignore_model_permissions", False):
+            return True  # DRF's API index: no model, nothing to protect (its own 405)
+        if action is None or not hasattr(view, "get_queryset"):
+            return False
+        return staff_may(request.user, view.get_queryset().model, action)
 
 
 class IsStaffOrReadOnly(StaffModelPermissions):

@@ -1,5 +1,5 @@
 """Run two requests interleaved at a chosen point, on real PostgreSQL connections: the
-first pauses just before its UPDATE of a table reaches the database, the second runs
+first pauses just before a chosen SQL statement reaches the database, the second runs
 meanwhile (to its end, or until it waits for a row lock the first holds), then the first
 goes on. Needs ``django_db(transaction=True)``: each side uses its own connection."""
 
@@ -12,16 +12,17 @@ from django.db import connection
 BOUND = 30  # seconds: only so that a broken run fails instead of hanging
 
 
-class PausedBeforeUpdate:
-    """A database execute wrapper: the UPDATE of ``table`` waits for ``resume``."""
+class PausedBefore:
+    """A database execute wrapper: the first statement that starts with ``statement``
+    waits for ``resume``."""
 
-    def __init__(self, table: str):
-        self.statement = f'UPDATE "{table}"'
+    def __init__(self, statement: str):
+        self.statement = statement
         self.paused = threading.Event()
         self.resume = threading.Event()
 
     def __call__(self, execute, sql, params, many, context):
-        if sql.startswith(self.statement):
+        if sql.startswith(self.statement) and not self.paused.is_set():
             self.paused.set()
             assert self.resume.wait(BOUND), "the second request never finished or waited"
         return execute(sql, params, many, context)
@@ -40,10 +41,11 @@ def _waits_on_a_lock(pid: int) -> bool:
     return bool(row) and row[0] == "Lock"
 
 
-def run_interleaved(first, second, *, paused_before_update_of: str):
-    """Run ``first()`` until it is about to update the table, then ``second()``; return
-    both results (exceptions are raised)."""
-    pause = PausedBeforeUpdate(paused_before_update_of)
+def run_interleaved(first, second, *, paused_before: str):
+    """Run ``first()`` until it is about to run a statement starting with ``paused_before``
+    (e.g. ``'UPDATE "catalog_departure"'``), then ``second()``; return both results
+    (exceptions are raised)."""
+    pause = PausedBefore(paused_before)
     pid_known, pids = threading.Event(), []
 
     def first_paused():
@@ -66,7 +68,7 @@ def run_interleaved(first, second, *, paused_before_update_of: str):
         while not pause.paused.wait(0.01):
             if first_result.done():
                 first_result.result()
-                raise AssertionError(f"the first request never updated {paused_before_update_of}")
+                raise AssertionError(f"the first request never ran {paused_before}")
         second_result = pool.submit(second_traced)
         assert pid_known.wait(BOUND)
         deadline = time.monotonic() + BOUND

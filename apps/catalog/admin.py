@@ -117,6 +117,13 @@ class TourAdmin(admin.ModelAdmin):
             fields = {name: getattr(obj, name) for name in services.TOUR_FIELDS}
             obj.pk = services.tour_create(fields=fields).pk
 
+    def delete_model(self, request, obj):
+        services.tour_delete(tour_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for tour_id in queryset.values_list("pk", flat=True):
+            services.tour_delete(tour_id=tour_id)
+
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)
         for departure in formset.deleted_objects:
@@ -163,6 +170,13 @@ class DepartureAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         departure_save(obj, form)
+
+    def delete_model(self, request, obj):
+        services.departure_delete(departure_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for departure_id in queryset.values_list("pk", flat=True):
+            services.departure_delete(departure_id=departure_id)
 
 
 @admin.register(SeatHold)

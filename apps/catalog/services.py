@@ -169,7 +169,10 @@ def departure_create(*, fields: dict) -> Departure:
 
 
 def _departure_locked(departure_id: int) -> Departure:
-    return Departure.objects.select_for_update().get(pk=departure_id)
+    departure = Departure.objects.select_for_update().filter(pk=departure_id).first()
+    if departure is None:  # deleted since the caller read it
+        raise DepartureNotFound(f"Departure {departure_id} does not exist.")
+    return departure
 
 
 def _check_capacity(departure: Departure, capacity: int) -> None:

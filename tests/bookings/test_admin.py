@@ -95,7 +95,7 @@ def test_correcting_the_email_while_the_guest_pays_keeps_the_payment(client, sta
         )
         assert response.status_code == 200
 
-    run_interleaved(correct_the_email, guest_pays, paused_before_update_of="bookings_booking")
+    run_interleaved(correct_the_email, guest_pays, paused_before='UPDATE "bookings_booking"')
 
     booking.refresh_from_db()
     assert (booking.status, booking.customer_email) == ("confirmed", "ada@example.com")

@@ -144,3 +144,15 @@ def test_a_departure_with_holds_is_not_deleted(admin_client):
     assert response.status_code == 200
     assert "Cannot delete departure" in response.content.decode()
     assert Departure.objects.filter(pk=departure.pk).exists()
+
+
+def test_a_tour_with_holds_is_not_deleted_but_one_without_is(admin_client):
+    kept = held(DepartureFactory(), 2).tour
+    gone = DepartureFactory().tour
+    changelist = reverse("admin:catalog_tour_changelist")
+    selected = {"action": "delete_selected", "_selected_action": [kept.pk, gone.pk]}
+    response = admin_client.post(changelist, {**selected, "post": "yes"})
+    assert "Cannot delete" in response.content.decode()
+    admin_client.post(changelist, {**selected, "_selected_action": [gone.pk], "post": "yes"})
+    assert list(Tour.objects.all()) == [kept]
+    assert kept.departures.count() == 1

@@ -71,7 +71,7 @@ def edit_while_a_customer_holds(staff, staff_edit, *, capacity: int) -> tuple[De
     _, customer_held = run_interleaved(
         lambda: staff_edit(staff, departure, capacity),
         lambda: customer_holds(departure.pk, 3),
-        paused_before_update_of="catalog_departure",
+        paused_before='UPDATE "catalog_departure"',
     )
     departure = Departure.objects.get(pk=departure.pk)
     open_holds = SeatHold.objects.filter(departure=departure, status=SeatHold.Status.HELD)
@@ -93,3 +93,16 @@ def test_a_hold_that_no_longer_fits_the_new_capacity_is_refused(staff, staff_edi
     departure, customer_held = edit_while_a_customer_holds(staff, staff_edit, capacity=16)
     assert not customer_held
     assert (departure.capacity, departure.seats_held) == (16, 15)
+
+
+def test_a_hold_racing_the_deletion_of_its_departure_is_refused(staff):
+    departure = DepartureFactory()
+    client = APIClient()
+    client.force_authenticate(staff)
+    deleted, customer_held = run_interleaved(
+        lambda: client.delete(f"/api/catalog/departures/{departure.pk}/").status_code,
+        lambda: customer_holds(departure.pk, 2),
+        paused_before='DELETE FROM "catalog_departure"',
+    )
+    assert (deleted, customer_held) == (204, False)
+    assert not SeatHold.objects.exists()
