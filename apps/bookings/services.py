@@ -205,9 +205,11 @@ def _booking_confirm(*, booking: Booking, paid: PaymentAttempt) -> Booking:
             booking.save(update_fields=["status", "payment_key", "confirmed_at", "updated_at"])
             emit("booking.confirmed", booking_event(booking))
             return booking
-    if booking.status == Status.CONFIRMED:
-        return booking
+    if booking.payment_key == paid.key:
+        return booking  # a retry of this very payment confirmed it
     _refund(paid)
+    if booking.status == Status.CONFIRMED:
+        return booking  # another attempt paid for it meanwhile (a lease that ran out)
     raise BookingNotPayable(f"Booking {booking.reference} became {booking.status} during payment.")
 
 
