@@ -7,8 +7,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from apps.bookings.models import Booking
+from apps.bookings import services
+from apps.bookings.models import Booking, PaymentAttempt
 from apps.bookings.tasks import expire_holds, settle_payments
+from apps.payments import client as payments
 from apps.payments.models import Payment, Refund
 from tests.bookings.journey import booking_request, new_key
 from tests.factories import DepartureFactory
@@ -113,3 +115,36 @@ def test_a_lost_charge_found_after_another_card_paid_is_refunded(api, booking, p
     assert provider.refund_count == 1
     assert kept_charges(booking) == 1
     assert_invariants()
+
+
+def test_a_charge_that_lands_after_another_attempt_confirmed_the_booking_is_refunded(api, booking):
+    """What a payment whose lease ran out meets when it finally gets its charge."""
+    assert pay(api, booking, "tok_visa").json()["status"] == "confirmed"
+    confirmed = Booking.objects.get(reference=booking["reference"])
+    late = PaymentAttempt.objects.create(booking=confirmed, number=1, payment_method="tok_visa")
+    payments.charge(
+        key=late.key,
+        amount=confirmed.total,
+        currency="EUR",
+        payment_method="tok_visa",
+        booking_reference=confirmed.reference,
+    )
+    assert services._booking_confirm(booking=confirmed, paid=late).status == "confirmed"
+    late.refresh_from_db()
+    assert late.outcome == "refunded"
+    assert kept_charges(booking) == 1
+    assert_invariants()
+
+
+def test_a_booking_claimed_by_a_payment_in_progress_is_busy_until_its_lease_ends(api, booking):
+    reference = booking["reference"]
+    in_a_while = timezone.now() + datetime.timedelta(minutes=1)
+    Booking.objects.filter(reference=reference).update(payment_lease_until=in_a_while)
+    for response in (pay(api, booking, "tok_visa"), cancel(api, booking)):
+        assert response.status_code == 409
+        assert response.json()["type"].endswith("booking-busy")
+    assert kept_charges(booking) == 0
+
+    a_while_ago = timezone.now() - datetime.timedelta(seconds=1)
+    Booking.objects.filter(reference=reference).update(payment_lease_until=a_while_ago)
+    assert pay(api, booking, "tok_visa").json()["status"] == "confirmed"
