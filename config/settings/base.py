@@ -330,6 +330,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "kernel.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "kernel.login_lockout.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner in the output of every process and command
 
 # --- Content-Security-Policy ------------------------------------------------------------
 # Every page (the admin, the API docs) loads scripts, styles and images from this site
