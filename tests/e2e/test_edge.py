@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import running_topology
+from tests.e2e.test_journey_through_the_gateway import emails_for
 from tests.messaging import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -157,6 +158,39 @@ def test_a_guest_token_never_reaches_the_logs(edge):
             what=f"the {name} access log line",
         )
         assert not any(secret in line for line in process.output), name
+
+
+def html_of(message) -> str:
+    (part,) = [part for part in message.walk() if part.get_content_type() == "text/html"]
+    return part.get_payload(decode=True).decode()
+
+
+def test_emails_carry_the_guests_name_escaped_and_nothing_else_they_wrote(edge, smtp_sink):
+    guest = client_of_its_own(edge)
+    link = '<a href="https://evil.example/prize">Claim your prize</a>'
+    created = guest.post(
+        "/api/bookings/",
+        json={
+            "departure_id": departure_id(guest),
+            "seats": 1,
+            "customer": {"name": link, "email": "victim@example.com"},
+        },
+        headers={"Idempotency-Key": f"edge-{random.getrandbits(64)}"},
+    ).json()
+    reference, token = created["reference"], {"X-Booking-Token": created["access_token"]}
+    guest.post(f"/api/bookings/{reference}/pay", json={"payment_method": "tok_visa"}, headers=token)
+    guest.post(f"/api/bookings/{reference}/cancel", headers=token)
+
+    wait_until(
+        lambda: len(emails_for(smtp_sink, reference)) == 2,
+        timeout=30,
+        what="the confirmation and cancellation emails",
+    )
+    for message in emails_for(smtp_sink, reference):
+        html = html_of(message)
+        assert "&lt;a href=&quot;https://evil.example/prize&quot;&gt;" in html
+        assert 'href="https://evil.example' not in html
+        assert "evil.example" not in message["Subject"]
 
 
 # --- last: a service down -----------------------------------------------------------------
