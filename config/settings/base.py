@@ -77,7 +77,6 @@ INSTALLED_APPS = platform_apps(PROJECT_APPS)
 
 MIDDLEWARE = [
     "kernel.request_id.RequestIdMiddleware",
-    "kernel.api_errors.ApiProblemMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kernel.api_errors.ApiProblemMiddleware",  # innermost: the others see its problems
 ]
 
 TEMPLATES = [
