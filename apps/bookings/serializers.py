@@ -1,10 +1,14 @@
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from .models import Booking
 
+# The name is the one thing a guest writes that emails repeat: one line, no control characters.
+ONE_LINE = RegexValidator(r"^[^\x00-\x1f\x7f]*$", "Give the name on one line.")
+
 
 class CustomerSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[ONE_LINE])
     email = serializers.EmailField()
 
 
