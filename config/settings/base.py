@@ -78,7 +78,6 @@ INSTALLED_APPS = platform_apps(PROJECT_APPS)
 MIDDLEWARE = [
     "kernel.request_id.RequestIdMiddleware",
     "kernel.problems.DatabaseUnavailableMiddleware",
-    "kernel.api_errors.ApiProblemMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kernel.api_errors.ApiProblemMiddleware",  # innermost: the others see its problems
 ]
 
 TEMPLATES = [
@@ -350,7 +350,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "kernel.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "kernel.login_lockout.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False  # no start-up banner in every command's output
+AXES_VERBOSE = False  # no banner in the output of every process and command
 
 # --- Content-Security-Policy ------------------------------------------------------------
 # Every page (the admin, the API docs) loads scripts, styles and images from this site

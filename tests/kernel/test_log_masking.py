@@ -49,6 +49,7 @@ def test_the_runserver_request_log_masks_the_token(django_db_blocker):
         with django_db_blocker.unblock():
             servers.wait_for(f"http://127.0.0.1:{port}/healthz", process=process, log=log)
             visit_with_token(f"http://127.0.0.1:{port}")
+        wait_until(lambda: '" 404 ' in log.read_text(), timeout=10, what="its log line")
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -11,7 +11,7 @@ import pytest
 from tests.bookings.journey import booking_request, new_key
 from tests.conftest import require
 from tests.factories import DepartureFactory, UserFactory
-from tests.servers import REDIS_URL, redis_reachable, serve
+from tests.servers import REDIS_URL, free_port, redis_reachable, serve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -113,3 +113,12 @@ def test_the_admin_login_locks_after_repeated_wrong_passwords(servers):
     locked = admin_login(servers[1], staff.username, "correct-horse-battery")
     assert_throttled(locked)
     assert "sessionid" not in locked.cookies
+
+
+def test_with_the_cache_down_customers_still_book(django_db_blocker):
+    departure = DepartureFactory(capacity=10)
+    down = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with django_db_blocker.unblock(), serve("monolith", CACHE_URL=down, THROTTLE_RATES=RATES) as s:
+        server = httpx.Client(base_url=s.url, timeout=30)
+        created = hold(server, departure.id, email="d@example.com", headers=client_address())
+    assert created.status_code == 201, created.text
