@@ -6,7 +6,10 @@ throttles) and the domain ones its view declares with ``@extend_schema(responses
 using :func:`problem`.
 """
 
+import re
+
 from django.test import RequestFactory
+from django.urls.converters import get_converters
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -67,6 +70,18 @@ def problem(description: str) -> OpenApiResponse:
     return OpenApiResponse(description=description)
 
 
+def route_pattern(route: str, name: str) -> str | None:
+    """What the URL route accepts for a path parameter (``[^/.]+`` for a router's lookup,
+    a converter's regex for ``<str:name>``): anything else never reaches the view."""
+    regex = re.search(r"\(\?P<" + name + r">([^)]+)\)", route)
+    if regex:
+        return f"^{regex.group(1)}$"
+    converter = re.search(r"<(\w+):" + name + ">", route)
+    if converter:
+        return f"^{get_converters()[converter.group(1)].regex}$"
+    return None
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema, plus each operation's problem responses and the
     anonymous access its permissions allow."""
@@ -75,6 +90,11 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path" and parameter["schema"].get("type") == "string":
+                pattern = route_pattern(path_regex, parameter["name"])
+                if pattern:
+                    parameter["schema"].setdefault("pattern", pattern)
         responses = operation["responses"]
         for status in self.generic_problem_statuses(operation):
             responses.setdefault(str(status), {"description": GENERIC_PROBLEMS[status]})
