@@ -52,11 +52,13 @@ RETRY_AFTER = {
     }
 }
 GENERIC_PROBLEMS = {
-    400: "`validation-error` (with `errors` for each field or parameter) or `parse-error`"
-    " (the body is not JSON).",
+    400: "`validation-error` (with `errors` for each field or parameter), `parse-error`"
+    " (the body is not JSON) or `bad-request` (a request the server cannot read).",
     401: "`not-authenticated` or `authentication-failed`.",
     403: "`not-authenticated`, `authentication-failed` or `permission-denied`.",
     404: "`not-found`: nothing has this id, or the page is past the last one.",
+    413: "The request body is larger than the gateway accepts.",
+    414: "The URL is longer than the gateway accepts.",
     415: "`unsupported-media-type`: send `application/json`.",
     429: "`throttled`: too many requests; retry after `Retry-After` seconds.",
     503: "`service-unavailable`: a service or database this needs is down; retry after"
@@ -110,20 +112,25 @@ class AutoSchema(openapi.AutoSchema):
     def generic_problem_statuses(self, operation: dict) -> list[int]:
         """The errors any operation like this one can answer, whatever its view does."""
         has_body = "requestBody" in operation
-        takes_input = has_body or any(
-            parameter["in"] == "query"
-            or (parameter.get("required") and parameter["in"] == "header")
-            for parameter in operation.get("parameters", [])
+        in_url = any(p["in"] in ("path", "query") for p in operation.get("parameters", []))
+        takes_input = (
+            has_body
+            or in_url
+            or any(
+                p.get("required") and p["in"] == "header" for p in operation.get("parameters", [])
+            )
         )
         statuses = [self.credentials_rejected_status(), 503]
         if takes_input:
             statuses.append(400)
+        if in_url:
+            statuses.append(414)
         if not self.anonymous_allowed():
             statuses.append(403)
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             statuses.append(404)
         if has_body:
-            statuses.append(415)
+            statuses += [413, 415]
         if self.view.get_throttles():
             statuses.append(429)
         return statuses
