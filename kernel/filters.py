@@ -4,7 +4,11 @@ django-filter skips a filter whose value is empty and reads an unknown boolean a
 filter", so ``?departs_after=`` or ``?available=maybe`` would quietly list everything. Here
 every typed filter (dates, numbers, booleans, choices, ordering) given an empty or unreadable
 value is a 400 problem naming the parameter; text filters (search, slugs) may be empty.
+Date-times are compared in UTC, so any offset ISO 8601 allows (up to 24 hours) works, not
+only the ones PostgreSQL accepts.
 """
+
+import datetime
 
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
@@ -18,6 +22,12 @@ class FilterSet(django_filters.FilterSet):
         for name, message in self.unreadable_values():
             self.form.add_error(name, message)
         return valid and not self.form.errors
+
+    def filter_queryset(self, queryset):
+        for name, value in self.form.cleaned_data.items():
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                self.form.cleaned_data[name] = value.astimezone(datetime.UTC)
+        return super().filter_queryset(queryset)
 
     def unreadable_values(self):
         for name, filter_ in self.filters.items():

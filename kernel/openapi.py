@@ -6,7 +6,10 @@ throttles) and the domain ones its view declares with ``@extend_schema(responses
 using :func:`problem`.
 """
 
+import re
+
 from django.test import RequestFactory
+from django.urls.converters import get_converters
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -49,11 +52,13 @@ RETRY_AFTER = {
     }
 }
 GENERIC_PROBLEMS = {
-    400: "`validation-error` (with `errors` for each field or parameter) or `parse-error`"
-    " (the body is not JSON).",
+    400: "`validation-error` (with `errors` for each field or parameter), `parse-error`"
+    " (the body is not JSON) or `bad-request` (a request the server cannot read).",
     401: "`not-authenticated` or `authentication-failed`.",
     403: "`not-authenticated`, `authentication-failed` or `permission-denied`.",
     404: "`not-found`: nothing has this id, or the page is past the last one.",
+    413: "The request body is larger than the gateway accepts.",
+    414: "The URL is longer than the gateway accepts.",
     415: "`unsupported-media-type`: send `application/json`.",
     429: "`throttled`: too many requests; retry after `Retry-After` seconds.",
     503: "`service-unavailable`: a service or database this needs is down; retry after"
@@ -67,6 +72,18 @@ def problem(description: str) -> OpenApiResponse:
     return OpenApiResponse(description=description)
 
 
+def route_pattern(route: str, name: str) -> str | None:
+    """What the URL route accepts for a path parameter (``[^/.]+`` for a router's lookup,
+    a converter's regex for ``<str:name>``): anything else never reaches the view."""
+    regex = re.search(r"\(\?P<" + name + r">([^)]+)\)", route)
+    if regex:
+        return f"^{regex.group(1)}$"
+    converter = re.search(r"<(\w+):" + name + ">", route)
+    if converter:
+        return f"^{get_converters()[converter.group(1)].regex}$"
+    return None
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema, plus each operation's problem responses and the
     anonymous access its permissions allow."""
@@ -75,6 +92,11 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path" and parameter["schema"].get("type") == "string":
+                pattern = route_pattern(path_regex, parameter["name"])
+                if pattern:
+                    parameter["schema"].setdefault("pattern", pattern)
         responses = operation["responses"]
         for status in self.generic_problem_statuses(operation):
             responses.setdefault(str(status), {"description": GENERIC_PROBLEMS[status]})
@@ -90,20 +112,25 @@ class AutoSchema(openapi.AutoSchema):
     def generic_problem_statuses(self, operation: dict) -> list[int]:
         """The errors any operation like this one can answer, whatever its view does."""
         has_body = "requestBody" in operation
-        takes_input = has_body or any(
-            parameter["in"] == "query"
-            or (parameter.get("required") and parameter["in"] == "header")
-            for parameter in operation.get("parameters", [])
+        in_url = any(p["in"] in ("path", "query") for p in operation.get("parameters", []))
+        takes_input = (
+            has_body
+            or in_url
+            or any(
+                p.get("required") and p["in"] == "header" for p in operation.get("parameters", [])
+            )
         )
         statuses = [self.credentials_rejected_status(), 503]
         if takes_input:
             statuses.append(400)
+        if in_url:
+            statuses.append(414)
         if not self.anonymous_allowed():
             statuses.append(403)
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             statuses.append(404)
         if has_body:
-            statuses.append(415)
+            statuses += [413, 415]
         if self.view.get_throttles():
             statuses.append(429)
         return statuses

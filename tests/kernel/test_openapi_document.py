@@ -94,3 +94,8 @@ def test_anonymous_reads_are_documented_as_needing_no_login(schema):
     assert {} in by_name["GET /api/catalog/tours/"]["security"]
     assert {} not in by_name["POST /api/catalog/tours/"]["security"]
     assert {} not in by_name["GET /api/payments/payments/"]["security"]
+
+
+def test_path_parameters_say_what_their_route_accepts(schema):
+    (slug,) = dict(operations(schema))["GET /api/catalog/tours/{slug}/"]["parameters"]
+    assert slug["schema"]["pattern"] == "^[^/.]+$"  # a router's lookup: no dots, no slashes

@@ -72,3 +72,9 @@ def test_readable_values_still_filter(api):
 def test_an_empty_text_search_means_no_search(api):
     TourFactory(slug="any")
     assert [tour["slug"] for tour in api.get(TOURS, {"search": ""}).json()["results"]] == ["any"]
+
+
+def test_a_date_time_with_any_offset_iso_8601_allows_filters(staff_api):
+    # PostgreSQL refuses offsets beyond 15:59; ISO 8601 (and Python) allow up to 23:59.
+    response = staff_api.get("/api/notifications/", {"created_before": "2030-01-01T00:00:00-22:56"})
+    assert response.status_code == 200, response.content
