@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Booking
@@ -16,6 +17,15 @@ class BookingCreateSerializer(serializers.Serializer):
 
 class PaySerializer(serializers.Serializer):
     payment_method = serializers.CharField(max_length=100)
+
+
+class BookedDepartureSerializer(serializers.Serializer):
+    """The departure as the booking remembers it (a snapshot, for the schema)."""
+
+    id = serializers.IntegerField()
+    starts_on = serializers.DateField()
+    tour_title = serializers.CharField()
+    tour_slug = serializers.CharField()
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -41,9 +51,11 @@ class BookingSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(CustomerSerializer)
     def get_customer(self, booking) -> dict:
         return {"name": booking.customer_name, "email": booking.customer_email}
 
+    @extend_schema_field(BookedDepartureSerializer)
     def get_departure(self, booking) -> dict:
         return {
             "id": booking.departure_id,

@@ -26,12 +26,17 @@ import psycopg
 from kombu import Connection
 
 from config.environment import APPS, PROCESSES, required, service_url
+from deploy.local.storefront import DIST as STOREFRONT_DIST
+from deploy.local.storefront import StorefrontError, ensure_built
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_TEMPLATE = ROOT / "deploy" / "nginx" / "gateway.conf.template"
-DEFAULT_PORTS = {"gateway": 8080, "monolith": 8000} | {
-    app: 8001 + index for index, app in enumerate(APPS)
-}
+STOREFRONT_TEMPLATE = ROOT / "deploy" / "nginx" / "storefront.conf.template"
+DEFAULT_PORTS = (
+    {"gateway": 8080, "monolith": 8000}
+    | {app: 8001 + index for index, app in enumerate(APPS)}
+    | {"storefront": 8001 + len(APPS)}
+)
 NGINX_MAIN = """\
 worker_processes 1;
 pid $prefix/nginx.pid;
@@ -45,6 +50,7 @@ http {
     uwsgi_temp_path $prefix/uwsgi;
     scgi_temp_path $prefix/scgi;
     include $prefix/gateway.conf;
+    include $prefix/storefront.conf;
 }
 """
 
@@ -215,8 +221,13 @@ class Topology:
             raise TopologyError(f"manage.py {' '.join(args)} ({profile}) failed:\n{result.stderr}")
 
     def prepare(self) -> None:
-        """Databases, migrations (identity first, once), demo data and a staff login."""
+        """The storefront's build, databases, migrations (identity first, once), demo data
+        and a staff login."""
         self.check_dependencies()
+        try:
+            ensure_built()
+        except StorefrontError as exc:
+            raise TopologyError(str(exc)) from exc
         self.create_databases()
         front = self.profiles[0]  # catalog in services mode: it owns the demo data
         for profile in self.profiles:
@@ -237,7 +248,9 @@ class Topology:
             return Process(name, argv, env, http_ready(f"{self.url(profile)}/readyz"))
         if kind == "worker":
             argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"]
-            argv += ["--concurrency", "1", "-n", f"{name}@%h"]
+            # The node name names the worker's remote-control queue: prefixed like every
+            # other queue, so topologies sharing a broker do not collide.
+            argv += ["--concurrency", "1", "-n", f"{self.queue_prefix}{name}@%h"]
             return Process(name, argv, env, log_ready(" ready."))
         if kind == "beat":
             schedule = str(self.workdir / f"{name}-schedule")
@@ -250,10 +263,18 @@ class Topology:
         upstreams = {f"{app.upper()}_UPSTREAM": f"127.0.0.1:{self.ports[app]}" for app in APPS}
         if self.mode == "monolith":
             upstreams = dict.fromkeys(upstreams, f"127.0.0.1:{self.ports['monolith']}")
+        storefront = f"127.0.0.1:{self.ports['storefront']}"
         conf = Template(GATEWAY_TEMPLATE.read_text()).safe_substitute(
-            GATEWAY_LISTEN=f"127.0.0.1:{self.ports['gateway']}", **upstreams
+            GATEWAY_LISTEN=f"127.0.0.1:{self.ports['gateway']}",
+            STOREFRONT_UPSTREAM=storefront,
+            **upstreams,
         )
         (self.workdir / "gateway.conf").write_text(conf)
+        # The storefront's own server, in the same nginx (in containers: its own).
+        shop = Template(STOREFRONT_TEMPLATE.read_text()).safe_substitute(
+            STOREFRONT_LISTEN=storefront, STOREFRONT_ROOT=str(STOREFRONT_DIST)
+        )
+        (self.workdir / "storefront.conf").write_text(shop)
         main = NGINX_MAIN.replace("$prefix", str(self.workdir))
         (self.workdir / "nginx.conf").write_text(main)
         argv = ["nginx", "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")]

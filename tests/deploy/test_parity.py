@@ -233,13 +233,20 @@ def test_compose_gives_the_gateway_every_variable_and_the_web_services(combinati
     assert set(gateway) == template_variables()
     expected = upstreams(mode, lambda profile: f"{services[(profile, 'web')][0]}:8000")
     assert {name: gateway[name] for name in expected} == expected
+    # Every other path: the storefront's own web server.
+    assert gateway["STOREFRONT_UPSTREAM"] == "frontend:8080"
+    assert "frontend" in compose_config(combination)["services"]
 
 
 def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
     plan = topology.plan()
     (gateway,) = [process for process in plan if process.name == "gateway"]
     main = gateway.argv[gateway.argv.index("-c") + 1]
-    (include,) = re.findall(r"include (\S+);", Path(main).read_text())
+    (include,) = [
+        name
+        for name in re.findall(r"include (\S+);", Path(main).read_text())
+        if name.endswith("/gateway.conf")
+    ]
     webs = {
         profile: process
         for (profile, kind), process in runner_processes(plan).items()
@@ -249,6 +256,7 @@ def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
         topology.mode, lambda profile: f"{webs[profile].env['HOST']}:{webs[profile].env['PORT']}"
     )
     values["GATEWAY_LISTEN"] = topology.gateway_url.removeprefix("http://")
+    values["STOREFRONT_UPSTREAM"] = f"127.0.0.1:{topology.ports['storefront']}"
     assert set(values) == template_variables()
     assert Path(include).read_text() == substituted(values)
 

@@ -60,3 +60,38 @@ def topology(request, smtp_sink):
 @pytest.fixture(scope="module")
 def services_topology(smtp_sink):
     yield from running_topology("services", smtp_sink)
+
+
+# --- a real browser: Debian's Chromium driven by Playwright ---------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(shutil.which(CHROMIUM) is not None, "needs Debian's chromium (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, topology):
+    """A fresh visitor (no cookies, no storage) on the gateway, in English on a desktop."""
+    context = browser.new_context(base_url=topology.gateway_url, viewport=DESKTOP, locale="en-GB")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
