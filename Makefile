@@ -5,10 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PROFILES := monolith catalog bookings payments notifications test
-RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DJANGO_STOREFRONT_ROOT=frontend/dist
+RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DJANGO_STOREFRONT_ROOT=$(CURDIR)/frontend/dist
 
 .DEFAULT_GOAL := help
-.PHONY: help install nginx chromium shop shop-types run services worker beat relay test lint fmt clean
+.PHONY: help install nginx chromium shop shop-types screenshots run services worker beat relay test lint fmt clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ SCHEMA_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DAT
 shop-types: shop ## Regenerate frontend/src/api/schema.d.ts from /api/schema/
 	$(SCHEMA_ENV) $(MANAGE) spectacular --format openapi-json --file frontend/node_modules/.openapi.json
 	cd frontend && npx openapi-typescript node_modules/.openapi.json -o src/api/schema.d.ts
+
+screenshots: install nginx chromium shop ## Screenshots of every shop page (desktop, phone) into docs/storefront/
+	$(PY) -m deploy.local.screenshots
 
 run: install shop ## Serve the shop, API and admin on http://127.0.0.1:8000 (SQLite, tasks in-process)
 	$(RUN_ENV) $(MANAGE) migrate --no-input

@@ -1,10 +1,12 @@
 """Whole topologies for end-to-end tests: real processes, databases, broker and gateway."""
 
+import contextlib
 import shutil
 import uuid
 
 import pytest
 
+from deploy.local.chromium import CHROMIUM, DESKTOP, launch
 from deploy.local.topology import DEFAULT_PORTS, Topology
 from tests.conftest import require
 from tests.messaging import RABBITMQ_URL, QueuePrefix, SmtpSink, rabbitmq_reachable
@@ -27,6 +29,7 @@ def smtp_sink():
         yield sink
 
 
+@contextlib.contextmanager
 def running_topology(mode: str, sink: SmtpSink):
     require(shutil.which("nginx") is not None, "needs nginx (apt-get install -y nginx-light)")
     require(postgres_reachable(), "needs PostgreSQL on 127.0.0.1:5432")
@@ -52,29 +55,32 @@ def running_topology(mode: str, sink: SmtpSink):
         queues.delete_all()
 
 
-@pytest.fixture(scope="module", params=["services", "monolith"])
-def topology(request, smtp_sink):
-    yield from running_topology(request.param, smtp_sink)
+@pytest.fixture(scope="session")
+def topologies(smtp_sink):
+    """Each mode's topology, started when a test first needs it and kept for the whole run
+    (starting one takes half a minute; every test makes data of its own)."""
+    with contextlib.ExitStack() as stack:
+        running = {}
+
+        def get(mode: str) -> Topology:
+            if mode not in running:
+                running[mode] = stack.enter_context(running_topology(mode, smtp_sink))
+            return running[mode]
+
+        yield get
 
 
-@pytest.fixture(scope="module")
-def services_topology(smtp_sink):
-    yield from running_topology("services", smtp_sink)
+@pytest.fixture(params=["services", "monolith"])
+def topology(request, topologies):
+    return topologies(request.param)
+
+
+@pytest.fixture
+def services_topology(topologies):
+    return topologies("services")
 
 
 # --- a real browser: Debian's Chromium driven by Playwright ---------------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +89,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE
+from deploy.local.chromium import PHONE
 from tests.e2e.test_journey_through_the_gateway import emails_for, staff_session
 from tests.messaging import wait_until
 
