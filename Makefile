@@ -5,10 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PROFILES := monolith catalog bookings payments notifications test
-RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1
+RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DJANGO_STOREFRONT_ROOT=$(CURDIR)/frontend/dist
 
 .DEFAULT_GOAL := help
-.PHONY: help install nginx run services worker beat relay test lint fmt clean
+.PHONY: help install nginx chromium shop shop-types screenshots run services worker beat relay test lint fmt clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,11 +21,24 @@ $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev
 
 install: $(VENV)/.installed ## Create .venv and install requirements/dev.txt
 
-run: install ## Serve the monolith on http://127.0.0.1:8000 (SQLite, tasks in-process)
+shop: install ## Build the storefront (frontend/dist) if its sources changed; needs Node.js 20.19+
+	$(PY) -m deploy.local.storefront
+
+# The storefront's API types come from the OpenAPI document as PostgreSQL deployments serve
+# it (integer bounds depend on the database; nothing connects); a test fails when stale.
+SCHEMA_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DATABASE_URL=postgres://127.0.0.1/schema
+shop-types: shop ## Regenerate frontend/src/api/schema.d.ts from /api/schema/
+	$(SCHEMA_ENV) $(MANAGE) spectacular --format openapi-json --file frontend/node_modules/.openapi.json
+	cd frontend && npx openapi-typescript node_modules/.openapi.json -o src/api/schema.d.ts
+
+screenshots: install nginx chromium shop ## Screenshots of every shop page (desktop, phone) into docs/storefront/
+	$(PY) -m deploy.local.screenshots
+
+run: install shop ## Serve the shop, API and admin on http://127.0.0.1:8000 (SQLite, tasks in-process)
 	$(RUN_ENV) $(MANAGE) migrate --no-input
 	$(RUN_ENV) $(MANAGE) seed_demo
 	$(RUN_ENV) $(MANAGE) ensure_staff
-	@echo "Admin: http://127.0.0.1:8000/admin/  API: http://127.0.0.1:8000/api/  Docs: http://127.0.0.1:8000/api/docs/"
+	@echo "Shop: http://127.0.0.1:8000/  Admin: http://127.0.0.1:8000/admin/  API: http://127.0.0.1:8000/api/  Docs: http://127.0.0.1:8000/api/docs/"
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 nginx: ## Install Debian's nginx-light if missing (the gateway of `make services` and the end-to-end tests)
@@ -33,7 +46,14 @@ nginx: ## Install Debian's nginx-light if missing (the gateway of `make services
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } \
 		|| echo "warning: could not install nginx; gateway tests skip (and fail under CI=true)"
 
-services: install nginx ## The services topology behind nginx on http://127.0.0.1:8080 (MODE=monolith: the monolith behind it)
+# Debian's Chromium for the storefront's browser tests (Playwright drives it; it never
+# downloads a browser of its own).
+chromium: ## Install Debian's chromium if missing (the storefront's browser tests)
+	@command -v chromium >/dev/null 2>&1 || { echo "chromium not found: installing Debian's chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "warning: could not install chromium; browser tests skip (and fail under CI=true)"
+
+services: install nginx shop ## The services topology behind nginx on http://127.0.0.1:8080 (MODE=monolith: the monolith behind it)
 	$(PY) -m deploy.local.services --mode $(or $(MODE),services) $(SERVICES_ARGS)
 
 # Worker, beat and relay run the profile in DJANGO_SETTINGS_MODULE (default: the monolith)
@@ -53,7 +73,8 @@ relay: install ## Outbox relay: publishes committed events to RabbitMQ (needs CE
 	$(NEEDS_BROKER)
 	$(BROKER_ENV) $(MANAGE) outbox_relay
 
-test: install nginx ## Run the whole suite (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
+test: install nginx chromium shop ## Run the whole suite: the shop's unit tests, then pytest (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
+	npm --prefix frontend test --silent
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: bench
@@ -63,7 +84,7 @@ bench: install ## Benchmarks on the local PostgreSQL and RabbitMQ into bench-res
 # Lint needs no database server: an in-memory SQLite stands in for whatever DATABASE_URL says.
 LINT_ENV := DJANGO_DEBUG=1 DATABASE_URL=sqlite://:memory:
 
-lint: install ## ruff, import contracts, migrations up to date, `check` for every profile
+lint: install shop ## ruff, import contracts, migrations up to date, `check` for every profile, the shop's types
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
@@ -72,10 +93,11 @@ lint: install ## ruff, import contracts, migrations up to date, `check` for ever
 		echo "manage.py check ($$profile)"; \
 		DJANGO_SETTINGS_MODULE=config.settings.$$profile $(LINT_ENV) $(MANAGE) check --fail-level WARNING || exit 1; \
 	done
+	npm --prefix frontend run typecheck --silent
 
 fmt: install ## Format and auto-fix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-clean: ## Remove the virtualenv, the SQLite database and collected static files
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+clean: ## Remove the virtualenv, the SQLite database, collected static files and the shop's build
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache frontend/node_modules frontend/dist

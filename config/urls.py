@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from kernel import health
+from kernel import health, storefront
 from kernel.schema import InternalSchemaView, ProductSchemaView, remote_apps
 
 
@@ -45,3 +45,6 @@ for label in PROJECT_LABELS:
         path(f"internal/{label}/", include((urls.internal_urlpatterns, f"{label}-internal"))),
         path(f"internal/{label}/schema", InternalSchemaView.as_view()),
     ]
+
+# Last: every other path is the storefront's, which Django serves only under make run.
+urlpatterns += storefront.urlpatterns

@@ -9,9 +9,11 @@ from .models import Booking
 
 
 def manage_url(booking: Booking) -> str:
-    """The guest's link to see or cancel the booking (as in the emails)."""
-    query = urlencode({"token": booking.access_token})
-    return f"{settings.PUBLIC_BASE_URL}/api/bookings/{booking.reference}/?{query}"
+    """The guest's link to the storefront's page for the booking (as in the emails). The
+    token rides in the fragment, which browsers never send: no server log or Referer
+    header sees it; the page sends it to the API as ``X-Booking-Token``."""
+    fragment = urlencode({"token": booking.access_token})
+    return f"{settings.PUBLIC_BASE_URL}/bookings/{booking.reference}#{fragment}"
 
 
 def booking_event(booking: Booking, *, refunded: Decimal | None = None) -> dict:

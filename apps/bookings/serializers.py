@@ -1,4 +1,5 @@
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Booking
@@ -27,6 +28,15 @@ class PaySerializer(serializers.Serializer):
     payment_method = serializers.CharField(max_length=100)
 
 
+class BookedDepartureSerializer(serializers.Serializer):
+    """The departure as the booking remembers it (a snapshot, for the schema)."""
+
+    id = serializers.IntegerField()
+    starts_on = serializers.DateField()
+    tour_title = serializers.CharField()
+    tour_slug = serializers.CharField()
+
+
 class BookingSerializer(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     departure = serializers.SerializerMethodField()
@@ -50,9 +60,11 @@ class BookingSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(CustomerSerializer)
     def get_customer(self, booking) -> dict:
         return {"name": booking.customer_name, "email": booking.customer_email}
 
+    @extend_schema_field(BookedDepartureSerializer)
     def get_departure(self, booking) -> dict:
         return {
             "id": booking.departure_id,

@@ -154,6 +154,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# The storefront's build, served by Django only under `make run` (kernel/storefront.py);
+# empty everywhere else, where a web server serves it.
+STOREFRONT_ROOT = env.str("DJANGO_STOREFRONT_ROOT", default="")
 
 # --- Security ---------------------------------------------------------------------------
 # TLS ends at the gateway (nginx or the Ingress), which sets X-Forwarded-Proto.

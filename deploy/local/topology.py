@@ -30,12 +30,17 @@ import redis
 from kombu import Connection
 
 from config.environment import APPS, PROCESSES, required, service_url
+from deploy.local.storefront import DIST as STOREFRONT_DIST
+from deploy.local.storefront import StorefrontError, ensure_built
 
 ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_TEMPLATE = ROOT / "deploy" / "nginx" / "gateway.conf.template"
-DEFAULT_PORTS = {"gateway": 8080, "monolith": 8000} | {
-    app: 8001 + index for index, app in enumerate(APPS)
-}
+STOREFRONT_TEMPLATE = ROOT / "deploy" / "nginx" / "storefront.conf.template"
+DEFAULT_PORTS = (
+    {"gateway": 8080, "monolith": 8000}
+    | {app: 8001 + index for index, app in enumerate(APPS)}
+    | {"storefront": 8001 + len(APPS)}
+)
 # Run as root, nginx would start its worker as "nobody", which cannot write its temporary
 # files (request bodies over 16 KB) in the runner's private directory: the worker stays root.
 NGINX_MAIN = """\
@@ -51,6 +56,7 @@ http {
     uwsgi_temp_path $prefix/uwsgi;
     scgi_temp_path $prefix/scgi;
     include $prefix/gateway.conf;
+    include $prefix/storefront.conf;
 }
 """
 
@@ -247,8 +253,13 @@ class Topology:
             raise TopologyError(f"manage.py {' '.join(args)} ({profile}) failed:\n{result.stderr}")
 
     def prepare(self) -> None:
-        """Databases, migrations (identity first, once), demo data and a staff login."""
+        """The storefront's build, databases, migrations (identity first, once), demo data
+        and a staff login."""
         self.check_dependencies()
+        try:
+            ensure_built()
+        except StorefrontError as exc:
+            raise TopologyError(str(exc)) from exc
         self.create_databases()
         front = self.profiles[0]  # catalog in services mode: it owns the demo data
         for profile in self.profiles:
@@ -282,13 +293,20 @@ class Topology:
         upstreams = {f"{app.upper()}_UPSTREAM": f"127.0.0.1:{self.ports[app]}" for app in APPS}
         if self.mode == "monolith":
             upstreams = dict.fromkeys(upstreams, f"127.0.0.1:{self.ports['monolith']}")
+        storefront = f"127.0.0.1:{self.ports['storefront']}"
         conf = Template(GATEWAY_TEMPLATE.read_text()).safe_substitute(
             GATEWAY_LISTEN=f"127.0.0.1:{self.ports['gateway']}",
+            STOREFRONT_UPSTREAM=storefront,
             GATEWAY_RATE_LIMIT=self.gateway_rate_limit,
             GATEWAY_RATE_BURST=str(self.gateway_rate_burst),
             **upstreams,
         )
         (self.workdir / "gateway.conf").write_text(conf)
+        # The storefront's own server, in the same nginx (in containers: its own).
+        shop = Template(STOREFRONT_TEMPLATE.read_text()).safe_substitute(
+            STOREFRONT_LISTEN=storefront, STOREFRONT_ROOT=str(STOREFRONT_DIST)
+        )
+        (self.workdir / "storefront.conf").write_text(shop)
         main = Template(NGINX_MAIN).substitute(
             prefix=self.workdir, user_directive="user root;" if os.getuid() == 0 else ""
         )

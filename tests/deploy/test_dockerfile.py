@@ -2,12 +2,15 @@
 
 import subprocess
 
+import pytest
+
 from tests.deploy.tools import ROOT, binary
 
 
-def test_hadolint_passes():
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "frontend/Dockerfile"])
+def test_hadolint_passes(dockerfile):
     result = subprocess.run(
-        [binary("hadolint"), "--no-color", str(ROOT / "Dockerfile")],
+        [binary("hadolint"), "--no-color", str(ROOT / dockerfile)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -21,3 +24,9 @@ def test_runs_as_a_numeric_non_root_user_behind_an_init_process():
     assert "USER 10001:10001" in lines  # runAsNonRoot needs a numeric user
     assert 'ENTRYPOINT ["dumb-init", "--"]' in lines
     assert 'CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]' in lines
+
+
+def test_the_storefront_image_serves_as_an_unprivileged_numeric_user():
+    lines = (ROOT / "frontend" / "Dockerfile").read_text().splitlines()
+    assert "USER 101:101" in lines  # runAsNonRoot needs a numeric user
+    assert "EXPOSE 8080" in lines

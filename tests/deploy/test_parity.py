@@ -116,6 +116,11 @@ def helm_processes(values_file: str) -> dict[tuple[str, str], set[str]]:
     config_maps = {item["metadata"]["name"]: item.get("data", {}) for item in objects}
     processes = {}
     for item in [*of_kind(objects, "Deployment"), *of_kind(objects, "Job")]:
+        if (
+            item["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"]
+            == "frontend"
+        ):
+            continue  # the storefront's nginx: no Django, no environment
         for container in item["spec"]["template"]["spec"]["containers"]:
             (source,) = container["envFrom"]
             data = config_maps[source["configMapRef"]["name"]]
@@ -233,13 +238,20 @@ def test_compose_gives_the_gateway_every_variable_and_the_web_services(combinati
     assert set(gateway) == template_variables()
     expected = upstreams(mode, lambda profile: f"{services[(profile, 'web')][0]}:8000")
     assert {name: gateway[name] for name in expected} == expected
+    # Every other path: the storefront's own web server.
+    assert gateway["STOREFRONT_UPSTREAM"] == "frontend:8080"
+    assert "frontend" in compose_config(combination)["services"]
 
 
 def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
     plan = topology.plan()
     (gateway,) = [process for process in plan if process.name == "gateway"]
     main = gateway.argv[gateway.argv.index("-c") + 1]
-    (include,) = re.findall(r"include (\S+);", Path(main).read_text())
+    (include,) = [
+        name
+        for name in re.findall(r"include (\S+);", Path(main).read_text())
+        if name.endswith("/gateway.conf")
+    ]
     webs = {
         profile: process
         for (profile, kind), process in runner_processes(plan).items()
@@ -251,6 +263,7 @@ def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
     values["GATEWAY_LISTEN"] = topology.gateway_url.removeprefix("http://")
     values["GATEWAY_RATE_LIMIT"] = topology.gateway_rate_limit
     values["GATEWAY_RATE_BURST"] = str(topology.gateway_rate_burst)
+    values["STOREFRONT_UPSTREAM"] = f"127.0.0.1:{topology.ports['storefront']}"
     assert set(values) == template_variables()
     assert Path(include).read_text() == substituted(values)
 
@@ -283,7 +296,8 @@ def test_the_ingress_serves_the_gateway_routes_in_both_modes():
             path["path"]: path["backend"]["service"]["name"].removeprefix(f"{RELEASE}-")
             for path in rule["http"]["paths"]
         }
-        assert served == {prefix: upstream or app for prefix, app in routes.items()}
+        expected = {prefix: upstream or app for prefix, app in routes.items()}
+        assert served == expected | {"/": "frontend"}  # the gateway's / is the storefront too
 
 
 def test_the_gateway_blocks_internal_endpoints_and_answers_its_own_health():

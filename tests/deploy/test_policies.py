@@ -120,3 +120,23 @@ def test_the_ingress_never_routes_internal_endpoints(objects):
         for rule in ingress["spec"]["rules"]:
             for path in rule["http"]["paths"]:
                 assert not path["path"].startswith("/internal")
+
+
+def test_the_storefront_is_reached_only_through_the_ingress_unless_it_is_a_load_balancer(objects):
+    (service,) = [
+        item
+        for item in of_kind(objects, "Service")
+        if item["metadata"]["name"].endswith("-frontend")
+    ]
+    (policy,) = [
+        item
+        for item in of_kind(objects, "NetworkPolicy")
+        if item["metadata"]["name"].endswith("-frontend")
+    ]
+    (rule,) = policy["spec"]["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 8080}]
+    if service["spec"]["type"] == "ClusterIP":
+        (source,) = rule["from"]
+        assert "kubernetes.io/metadata.name" in source["namespaceSelector"]["matchLabels"]
+    else:
+        assert "from" not in rule

@@ -1,10 +1,12 @@
 """Whole topologies for end-to-end tests: real processes, databases, broker and gateway."""
 
+import contextlib
 import shutil
 import uuid
 
 import pytest
 
+from deploy.local.chromium import CHROMIUM, DESKTOP, launch
 from deploy.local.topology import DEFAULT_PORTS, Topology
 from tests.conftest import require
 from tests.messaging import RABBITMQ_URL, QueuePrefix, SmtpSink, rabbitmq_reachable
@@ -36,24 +38,26 @@ UNLIMITED = {
 }
 
 
-def running_topology(mode: str, sink: SmtpSink, **options):
+@contextlib.contextmanager
+def running_topology(mode: str, sink: SmtpSink, queues: QueuePrefix | None = None, **options):
+    """A prepared, started topology with databases and queues of its own, removed after;
+    ``options`` override the Topology's arguments (no rate limits unless they say so)."""
     require(shutil.which("nginx") is not None, "needs nginx (apt-get install -y nginx-light)")
     require(postgres_reachable(), "needs PostgreSQL on 127.0.0.1:5432")
     require(rabbitmq_reachable(), "needs RabbitMQ on 127.0.0.1:5672")
     require(redis_reachable(), "needs Redis on 127.0.0.1:6379")
     run = uuid.uuid4().hex[:8]
-    queues = QueuePrefix()
-    topology = Topology(
-        mode,
-        ports={name: free_port() for name in DEFAULT_PORTS},
-        database_prefix=f"tourism_e2e_{run}",
-        broker_url=RABBITMQ_URL,
-        redis_url=REDIS_URL,
-        email_url=f"smtp://127.0.0.1:{sink.port}",
-        queue_prefix=queues.prefix,
-        echo=lambda line: None,  # each process keeps its own output for error messages
-        **(UNLIMITED | options),
-    )
+    queues = queues or QueuePrefix()
+    arguments = {
+        "ports": {name: free_port() for name in DEFAULT_PORTS},
+        "database_prefix": f"tourism_e2e_{run}",
+        "broker_url": RABBITMQ_URL,
+        "redis_url": REDIS_URL,
+        "email_url": f"smtp://127.0.0.1:{sink.port}",
+        "queue_prefix": queues.prefix,
+        "echo": lambda line: None,  # each process keeps its own output for error messages
+    }
+    topology = Topology(mode, **(arguments | UNLIMITED | options))
     try:
         with topology:
             topology.prepare()
@@ -64,11 +68,49 @@ def running_topology(mode: str, sink: SmtpSink, **options):
         queues.delete_all()
 
 
-@pytest.fixture(scope="module", params=["services", "monolith"])
-def topology(request, smtp_sink):
-    yield from running_topology(request.param, smtp_sink)
+@pytest.fixture(scope="session")
+def topologies(smtp_sink):
+    """Each mode's topology, started when a test first needs it and kept for the whole run
+    (starting one takes half a minute; every test makes data of its own)."""
+    with contextlib.ExitStack() as stack:
+        running = {}
+
+        def get(mode: str) -> Topology:
+            if mode not in running:
+                running[mode] = stack.enter_context(running_topology(mode, smtp_sink))
+            return running[mode]
+
+        yield get
 
 
-@pytest.fixture(scope="module")
-def services_topology(smtp_sink):
-    yield from running_topology("services", smtp_sink)
+@pytest.fixture(params=["services", "monolith"])
+def topology(request, topologies):
+    return topologies(request.param)
+
+
+@pytest.fixture
+def services_topology(topologies):
+    return topologies("services")
+
+
+# --- a real browser: Debian's Chromium driven by Playwright ---------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(shutil.which(CHROMIUM) is not None, "needs Debian's chromium (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, topology):
+    """A fresh visitor (no cookies, no storage) on the gateway, in English on a desktop."""
+    context = browser.new_context(base_url=topology.gateway_url, viewport=DESKTOP, locale="en-GB")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()

@@ -21,13 +21,14 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def edge(smtp_sink):
-    yield from running_topology(
+    with running_topology(
         "monolith",
         smtp_sink,
         gateway_rate_limit="5r/s",
         gateway_rate_burst=10,
         extra_env={"THROTTLE_RATES": "holds=2/hour"},
-    )
+    ) as topology:
+        yield topology
 
 
 def client_of_its_own(topology) -> httpx.Client:

@@ -22,7 +22,7 @@ def booking_payload(**changes) -> dict:
         "seats": 2,
         "total": "640.00",
         "currency": "EUR",
-        "manage_url": f"http://127.0.0.1:8000/api/bookings/{reference}/?token=secret-token",
+        "manage_url": f"http://127.0.0.1:8000/bookings/{reference}#token=secret-token",
         "refund": None,
     }
     return {**payload, **changes}
