@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.bookings import services
-from apps.bookings.idempotency import idempotency_claim
+from apps.bookings.idempotency import idempotency_claim, idempotency_complete
 from apps.bookings.models import Booking, IdempotencyRecord
 from apps.bookings.serializers import BookingCreateSerializer
 from apps.bookings.tasks import prune_idempotency_keys
@@ -134,3 +134,15 @@ def test_keys_older_than_the_retention_are_pruned(departure, settings):
     )
     assert prune_idempotency_keys() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == [recent]
+
+
+def test_a_request_that_outlived_its_lease_leaves_the_answer_to_the_retry(departure):
+    key = new_key()
+    slow = died_mid_request(departure, key)  # not dead after all: just slower than its lease
+    lapse(slow)
+    slow.refresh_from_db()
+    first = retry(departure, key)
+    assert first.status_code == 201
+    idempotency_complete(slow, status=503, body={})
+    idempotency_complete(slow, status=409, body={"detail": "too late"})
+    assert retry(departure, key).json() == first.json()
