@@ -146,3 +146,17 @@ def test_a_request_that_outlived_its_lease_leaves_the_answer_to_the_retry(depart
     idempotency_complete(slow, status=503, body={})
     idempotency_complete(slow, status=409, body={"detail": "too late"})
     assert retry(departure, key).json() == first.json()
+
+
+def test_a_retry_long_after_the_dead_request_does_not_book_seats_released_since(departure):
+    key = new_key()
+    record = died_mid_request(departure, key)
+    hold_key = f"booking-{record.booking_id}"
+    catalog.hold_seats(departure_id=departure.id, seats=2, key=hold_key)
+    catalog.release_hold(key=hold_key)  # what the catalog does with a hold left too long
+    lapse(record)
+    response = retry(departure, key)
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("seats-unavailable")
+    assert not Booking.objects.exists()
+    assert seats_held(departure) == 0
