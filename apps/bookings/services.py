@@ -57,6 +57,8 @@ def booking_create(
     except ServiceUnavailable:
         _release_quietly(hold_key)  # the catalog may have held seats before going quiet
         raise
+    if hold.status != "held":  # an interrupted call's hold, released since (it went stale)
+        raise catalog.SeatsUnavailable(f"The seats held for booking {booking_id} were released.")
     try:
         with transaction.atomic():
             return Booking.objects.create(

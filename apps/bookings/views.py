@@ -14,7 +14,12 @@ from kernel.throttling import WriteThrottle
 
 from . import selectors, services
 from .filters import BookingFilter
-from .idempotency import MAX_KEY_LENGTH, idempotency_claim, idempotency_complete
+from .idempotency import (
+    MAX_KEY_LENGTH,
+    idempotency_claim,
+    idempotency_complete,
+    idempotency_release,
+)
 from .models import Booking, IdempotencyRecord
 from .serializers import (
     BookingCreateSerializer,
@@ -124,7 +129,7 @@ class BookingListCreateView(generics.ListAPIView):
             )
             return response
         except BaseException:
-            record.delete()
+            idempotency_release(record)
             raise
         body = NewBookingSerializer(booking).data
         idempotency_complete(record, status=status.HTTP_201_CREATED, body=body)
