@@ -8,6 +8,7 @@ service) without touching the server itself.
         database.restore()  # new connections go through again
         database.hang()     # connections stay open but nothing gets through either way
         database.restore()  # what was held back flows again
+        payments.lose_answers()  # requests arrive and are served, every answer is dropped
 """
 
 import contextlib
@@ -26,6 +27,7 @@ class TcpProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.cut_off = False
+        self.losing_answers = False
         self._flowing = threading.Event()
         self._flowing.set()
         self._sockets: list[socket.socket] = []
@@ -63,8 +65,14 @@ class TcpProxy:
         connections are accepted and kept, but no byte gets through until restored."""
         self._flowing.clear()
 
+    def lose_answers(self) -> None:
+        """Like a server that did the work and then hung, or a network that lost the
+        reply: requests still arrive, but every answer is dropped until restored."""
+        self.losing_answers = True
+
     def restore(self) -> None:
         self.cut_off = False
+        self.losing_answers = False
         self._flowing.set()
 
     def close(self) -> None:
@@ -88,14 +96,18 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._sockets += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+            for source, sink, answers in ((client, upstream, False), (upstream, client, True)):
+                pipe = threading.Thread(
+                    target=self._pipe, args=(source, sink, answers), daemon=True
+                )
+                pipe.start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket, answers: bool) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
                 self._flowing.wait()
-                sink.sendall(data)
+                if not (answers and self.losing_answers):
+                    sink.sendall(data)
         for sock in (source, sink):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)

@@ -18,7 +18,8 @@ from tests.bookings.journey import booking_request, new_key
 from tests.factories import DepartureFactory
 from tests.invariants import assert_invariants
 from tests.messaging import wait_until
-from tests.servers import TcpProxy, closed_url, serve, silent_server
+from tests.proxy import TcpProxy
+from tests.servers import closed_url, serve, silent_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -141,17 +142,17 @@ def test_a_charge_whose_answer_was_lost_is_refunded(upstreams, then):
     """Payments takes the charge, its answer never reaches bookings; cancelling or expiring
     the booking later finds the charge and refunds it."""
     departure = DepartureFactory()
-    with TcpProxy(upstreams["payments"].url) as payments:
+    with TcpProxy.in_front_of(upstreams["payments"].url) as payments:
         env = {
             "CATALOG_SERVICE_URL": upstreams["catalog"].url,
-            "PAYMENTS_SERVICE_URL": payments.url,
+            "PAYMENTS_SERVICE_URL": payments.route(upstreams["payments"].url),
             "SERVICE_TIMEOUT_SECONDS": "1",
         }
         with serve("bookings", **env) as server:
             client = httpx.Client(base_url=server.url, timeout=30)
             booking = create(client, departure.id).json()
             token = {"X-Booking-Token": booking["access_token"]}
-            payments.lose_answers = True
+            payments.lose_answers()
             paid = client.post(
                 f"/api/bookings/{booking['reference']}/pay",
                 json={"payment_method": "tok_visa"},
@@ -160,7 +161,7 @@ def test_a_charge_whose_answer_was_lost_is_refunded(upstreams, then):
             assert paid.status_code == 503
             charge = Payment.objects.get(booking_reference=booking["reference"])
             assert charge.status == "succeeded"  # the money was taken
-            payments.lose_answers = False
+            payments.restore()
             if then == "cancel":
                 cancelled = client.post(
                     f"/api/bookings/{booking['reference']}/cancel", headers=token
@@ -195,9 +196,13 @@ def test_a_key_left_by_a_killed_bookings_process_books_once_after_its_lease(upst
             post(url)
 
     env = {"PAYMENTS_SERVICE_URL": upstreams["payments"].url, "REQUEST_LEASE_SECONDS": "1"}
-    with TcpProxy(upstreams["catalog"].url) as catalog:
-        catalog.lose_answers = True
-        doomed_env = {**env, "CATALOG_SERVICE_URL": catalog.url, "SERVICE_TIMEOUT_SECONDS": "30"}
+    with TcpProxy.in_front_of(upstreams["catalog"].url) as catalog:
+        catalog.lose_answers()
+        doomed_env = {
+            **env,
+            "CATALOG_SERVICE_URL": catalog.route(upstreams["catalog"].url),
+            "SERVICE_TIMEOUT_SECONDS": "30",
+        }
         with serve("bookings", **doomed_env) as doomed:
             threading.Thread(target=post_and_die_with, args=(doomed.url,), daemon=True).start()
             wait_until(SeatHold.objects.exists, timeout=20, what="the catalog holds the seats")
