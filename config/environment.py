@@ -23,6 +23,7 @@ COMMON = frozenset(
         "DJANGO_SECURE_SSL_REDIRECT",
         "DATABASE_URL",
         "CELERY_BROKER_URL",
+        "CACHE_URL",
         "SERVICE_TOKEN",
         "EMAIL_URL",
         "PUBLIC_BASE_URL",
@@ -36,6 +37,7 @@ SECRETS = frozenset(
         "DATABASE_URL",
         "IDENTITY_DATABASE_URL",
         "CELERY_BROKER_URL",
+        "CACHE_URL",  # redis://:password@host:6379/0
         "EMAIL_URL",  # smtp://user:password@host
         "PAYMENT_GATEWAY_API_KEY",
     }
@@ -59,6 +61,9 @@ TUNING = frozenset(
         "OUTBOX_SWEEP_SECONDS",
         "BOOKING_HOLD_MINUTES",
         "SEAT_HOLD_MAX_MINUTES",
+        "THROTTLE_RATES",
+        "LOGIN_FAILURE_LIMIT",
+        "LOGIN_LOCKOUT_MINUTES",
         # read by config/gunicorn.py
         "HOST",
         "PORT",

@@ -5,6 +5,10 @@ https://docs.gunicorn.org/en/stable/settings.html
 
 import os
 
+from gunicorn.glogging import Logger
+
+from kernel.log_masking import mask
+
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - containers listen on every interface
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # A bookings service mostly waits on the catalog and payments services: threads (gunicorn's
@@ -20,6 +24,18 @@ max_requests = 2000
 max_requests_jitter = 200
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None  # /dev/shm in containers
 accesslog = "-"
+
+
+class MaskedLogger(Logger):
+    """The access log without secrets: a guest's ?token= is written as token=***."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["r"], atoms["q"] = mask(atoms["r"]), mask(atoms["q"] or "")
+        return atoms
+
+
+logger_class = MaskedLogger
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -8,7 +8,9 @@ from kernel.permissions import HasServiceToken
 
 @extend_schema(exclude=True)
 class InternalView(APIView):
-    """Requires the shared service token; no session, no CSRF, not in the public schema."""
+    """Requires the shared service token; no session, no CSRF, not in the public schema,
+    no rate limits (the public edge already counted the customer's request)."""
 
     authentication_classes: list = []
+    throttle_classes: list = []
     permission_classes = [HasServiceToken]

@@ -1,8 +1,8 @@
-"""Routes identity (users, groups, sessions, admin log, API tokens) to the shared
+"""Routes identity (users, groups, sessions, admin log, API tokens, login attempts) to the shared
 ``identity`` database. Installed only in services mode, where that database differs
 from the service's own."""
 
-IDENTITY_APP_LABELS = frozenset({"auth", "contenttypes", "sessions", "admin", "authtoken"})
+IDENTITY_APP_LABELS = frozenset({"auth", "contenttypes", "sessions", "admin", "authtoken", "axes"})
 IDENTITY_DB = "identity"
 
 

@@ -2,14 +2,20 @@ from rest_framework import serializers
 
 from .models import Booking
 
+MAX_BIGINT = 2**63 - 1  # the largest id PostgreSQL's bigint holds
+
+
+def _max_length(field: str) -> int:
+    return Booking._meta.get_field(field).max_length
+
 
 class CustomerSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    email = serializers.EmailField()
+    name = serializers.CharField(max_length=_max_length("customer_name"))
+    email = serializers.EmailField(max_length=_max_length("customer_email"))
 
 
 class BookingCreateSerializer(serializers.Serializer):
-    departure_id = serializers.IntegerField(min_value=1)
+    departure_id = serializers.IntegerField(min_value=1, max_value=MAX_BIGINT)
     seats = serializers.IntegerField(min_value=1, max_value=20)
     customer = CustomerSerializer()
 

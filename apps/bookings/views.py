@@ -4,9 +4,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from kernel.problems import DomainError, exception_handler
+from kernel.throttling import WriteThrottle
 
 from . import selectors, services
 from .filters import BookingFilter
@@ -32,6 +34,28 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="A unique key per booking attempt; retries with the same key book once.",
 )
 
+DEFAULT_THROTTLES = api_settings.DEFAULT_THROTTLE_CLASSES
+
+
+class HoldsPerClient(WriteThrottle):
+    scope = "holds"
+
+
+class HoldsPerCustomer(WriteThrottle):
+    scope = "holds-per-customer"
+
+    def ident_of(self, request, view) -> str | None:
+        customer = request.data.get("customer") if isinstance(request.data, dict) else None
+        email = customer.get("email") if isinstance(customer, dict) else None
+        return email.strip().lower() if isinstance(email, str) else None
+
+
+class PaymentAttemptsPerBooking(WriteThrottle):
+    scope = "payments-per-booking"
+
+    def ident_of(self, request, view) -> str:
+        return view.kwargs["reference"]
+
 
 class BookingListCreateView(generics.ListAPIView):
     """Staff list bookings; anyone may make one (with an Idempotency-Key)."""
@@ -39,6 +63,7 @@ class BookingListCreateView(generics.ListAPIView):
     serializer_class = BookingSerializer
     filterset_class = BookingFilter
     queryset = Booking.objects.order_by("-created_at")
+    throttle_classes = [*DEFAULT_THROTTLES, HoldsPerClient, HoldsPerCustomer]
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAdminUser()]
@@ -102,6 +127,8 @@ class BookingDetailView(BookingAccessMixin, APIView):
 
 
 class BookingPayView(BookingAccessMixin, APIView):
+    throttle_classes = [*DEFAULT_THROTTLES, PaymentAttemptsPerBooking]
+
     @extend_schema(request=PaySerializer, responses=BookingSerializer, parameters=[BOOKING_TOKEN])
     def post(self, request, reference):
         booking = self.get_booking(request, reference)

@@ -48,6 +48,7 @@ class ChargeCreateView(InternalView):
 
 class ChargeDetailView(InternalView):
     def get(self, request, key):
+        key = ChargeRequestSerializer().fields["key"].run_validation(key)  # 400 if malformed
         return Response(ChargeSerializer(selectors.payment_get(key=key)).data)
 
 

@@ -6,6 +6,7 @@ says which project apps run in its process. Everything that says *where* things 
 through one ``env`` object. See docs/configuration.md for the whole contract.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -61,6 +62,8 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
 ]
 PROJECT_APPS: list[str] = []  # each profile says which of apps.* run in this process
 
@@ -75,6 +78,8 @@ INSTALLED_APPS = platform_apps(PROJECT_APPS)
 MIDDLEWARE = [
     "kernel.request_id.RequestIdMiddleware",
     "kernel.problems.DatabaseUnavailableMiddleware",
+    "kernel.api_errors.ApiProblemMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -281,6 +287,71 @@ OUTBOX_ROUTES: dict[str, list[tuple[str, str]]] = {
 # polls this often on databases without NOTIFY).
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=2.0)
 
+# --- Abuse protection: rate limits and login lockout -------------------------------------
+# Throttles count in the shared cache (CACHE_URL: Redis in every real deployment, so that
+# every process counts together; the embedded default is this process's memory). Their
+# rates are "<requests>/<second|minute|hour|day>" or "off"; THROTTLE_RATES overrides any
+# of them, e.g. THROTTLE_RATES=holds=100/hour,anon=off. docs/configuration.md explains them.
+# https://www.django-rest-framework.org/api-guide/throttling/
+
+
+def cache(url: str) -> dict:
+    config = env.cache_url_config(url)
+    # ?key_prefix= keeps deployments that share one Redis apart; django-environ 0.14 hands
+    # it to Django's Redis backend in lower case, where Django reads KEY_PREFIX.
+    if "key_prefix" in config:
+        config["KEY_PREFIX"] = config.pop("key_prefix")
+    return config
+
+
+CACHES = {"default": cache(env.str("CACHE_URL", default="locmemcache://"))}
+THROTTLE_CLASSES = ["kernel.throttling.AnonRateThrottle", "kernel.throttling.UserRateThrottle"]
+THROTTLE_RATES: dict[str, str | None] = {
+    "anon": "300/minute",  # every anonymous API request, per client address
+    "user": "1200/minute",  # every signed-in (staff) API request, per user
+    "holds": "10/hour",  # new bookings (seat holds), per client address
+    "holds-per-customer": "5/hour",  # new bookings, per customer email
+    "payments-per-booking": "5/hour",  # pay attempts on one booking
+}
+THROTTLE_RATES |= {
+    scope: None if rate == "off" else rate
+    for scope, rate in env.dict("THROTTLE_RATES", default={}).items()
+}
+
+# django-axes locks the admin login after LOGIN_FAILURE_LIMIT wrong passwords for one user
+# name from one address, for LOGIN_LOCKOUT_MINUTES. It records attempts with identity (in
+# the identity database), so every service's login counts together.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "kernel.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "kernel.login_lockout.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+
+# --- Content-Security-Policy ------------------------------------------------------------
+# Every page (the admin, the API docs) loads scripts, styles and images from this site
+# only: no inline script anywhere (the docs page loads its setup script from a URL).
+# Inline styles stay allowed: the admin and Swagger UI set style attributes.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # --- REST framework and OpenAPI ---------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -294,6 +365,16 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kernel.problems.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "kernel.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": THROTTLE_CLASSES,
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    # Every deployment puts one proxy in front of the web processes (the gateway or the
+    # Ingress controller): the client is the address it appended to X-Forwarded-For.
+    "NUM_PROXIES": 1,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -322,14 +403,17 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "kernel.request_id.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "kernel.request_id.RequestIdLogFilter"},
+        "mask_tokens": {"()": "kernel.log_masking.MaskTokensFilter"},  # ?token= in URLs
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "mask_tokens"],
             "formatter": "plain",
         }
     },

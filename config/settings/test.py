@@ -10,6 +10,12 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tourism")
 os.environ.setdefault("SERVICE_TOKEN", "test-service-token")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
+# No rate limits, for this process and the servers tests start: tests of the limits set
+# their own rates.
+os.environ.setdefault(
+    "THROTTLE_RATES",
+    "anon=off,user=off,holds=off,holds-per-customer=off,payments-per-booking=off",
+)
 
 from .monolith import *  # noqa: F403
 

@@ -16,8 +16,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["services", "monolith"], default="services")
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672//")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--email-url", default="consolemail://")
     parser.add_argument("--database-prefix", default="tourism_local")
+    parser.add_argument(
+        "--queue-prefix",
+        help="prefix of this run's RabbitMQ queues and exchanges (default: the database prefix)",
+    )
+    parser.add_argument("--gateway-rate-limit", default="20r/s", help="per client address")
+    parser.add_argument("--gateway-rate-burst", type=int, default=40)
     for name, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{name}-port", type=int, default=port, dest=f"port_{name}")
     args = parser.parse_args(argv)
@@ -29,7 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         database_prefix=f"{args.database_prefix}_{args.mode}",
         postgres_url=args.postgres_url,
         broker_url=args.broker_url,
+        redis_url=args.redis_url,
         email_url=args.email_url,
+        queue_prefix=args.queue_prefix,
+        gateway_rate_limit=args.gateway_rate_limit,
+        gateway_rate_burst=args.gateway_rate_burst,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with topology:

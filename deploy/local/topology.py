@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from string import Template
 
 import httpx
 import psycopg
+import redis
 from kombu import Connection
 
 from config.environment import APPS, PROCESSES, required, service_url
@@ -34,13 +36,15 @@ GATEWAY_TEMPLATE = ROOT / "deploy" / "nginx" / "gateway.conf.template"
 DEFAULT_PORTS = {"gateway": 8080, "monolith": 8000} | {
     app: 8001 + index for index, app in enumerate(APPS)
 }
+# Run as root, nginx would start its worker as "nobody", which cannot write its temporary
+# files (request bodies over 16 KB) in the runner's private directory: the worker stays root.
 NGINX_MAIN = """\
+$user_directive
 worker_processes 1;
 pid $prefix/nginx.pid;
 error_log stderr warn;
 events { worker_connections 1024; }
 http {
-    access_log /dev/stdout;
     client_body_temp_path $prefix/client_body;
     proxy_temp_path $prefix/proxy;
     fastcgi_temp_path $prefix/fastcgi;
@@ -106,8 +110,11 @@ class Topology:
         database_prefix: str = "tourism_local",
         postgres_url: str = "postgres://postgres@127.0.0.1:5432",
         broker_url: str = "amqp://guest:guest@127.0.0.1:5672//",
+        redis_url: str = "redis://127.0.0.1:6379/0",
         email_url: str = "consolemail://",
-        queue_prefix: str = "",
+        queue_prefix: str | None = None,
+        gateway_rate_limit: str = "20r/s",
+        gateway_rate_burst: int = 40,
         extra_env: dict[str, str] | None = None,
         echo: Callable[[str], None] = print,
     ):
@@ -118,8 +125,15 @@ class Topology:
         self.database_prefix = database_prefix
         self.postgres_url = postgres_url.rstrip("/")
         self.broker_url = broker_url
+        self.redis_url = redis_url
+        # Rate limit counters of this run only, in the shared Redis.
+        self.cache_url = f"{redis_url}?key_prefix={database_prefix}"
         self.email_url = email_url
-        self.queue_prefix = queue_prefix
+        # Two runs on one broker neither share queues nor clash on worker node names.
+        self.queue_prefix = f"{database_prefix}." if queue_prefix is None else queue_prefix
+        self.run_id = uuid.uuid4().hex[:8]
+        self.gateway_rate_limit = gateway_rate_limit
+        self.gateway_rate_burst = gateway_rate_burst
         self.extra_env = extra_env or {}
         self.echo = echo
         self.workdir = Path(tempfile.mkdtemp(prefix=f"tourism-{mode}-"))
@@ -156,6 +170,7 @@ class Topology:
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": self.database_url(profile),
             "CELERY_BROKER_URL": self.broker_url,
+            "CACHE_URL": self.cache_url,
             "SERVICE_TOKEN": "local-services-token",
             "EMAIL_URL": self.email_url,
             "PUBLIC_BASE_URL": self.gateway_url,
@@ -190,6 +205,13 @@ class Topology:
             raise TopologyError(
                 f"RabbitMQ is not reachable at {self.broker_url} ({exc}). Start it "
                 "(rabbitmq-server -detached) or pass --broker-url."
+            ) from exc
+        try:
+            redis.Redis.from_url(self.redis_url, socket_connect_timeout=3).ping()
+        except redis.RedisError as exc:
+            raise TopologyError(
+                f"Redis is not reachable at {self.redis_url} ({exc}). Start it "
+                "(redis-server --daemonize yes) or pass --redis-url."
             ) from exc
         if not shutil.which("nginx"):
             raise TopologyError("nginx is not installed: apt-get install -y nginx-light")
@@ -247,7 +269,7 @@ class Topology:
             return Process(name, argv, env, http_ready(f"{self.url(profile)}/readyz"))
         if kind == "worker":
             argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"]
-            argv += ["--concurrency", "1", "-n", f"{name}@%h"]
+            argv += ["--concurrency", "1", "-n", f"{name}.{self.run_id}@%h"]
             return Process(name, argv, env, log_ready(" ready."))
         if kind == "beat":
             schedule = str(self.workdir / f"{name}-schedule")
@@ -261,10 +283,15 @@ class Topology:
         if self.mode == "monolith":
             upstreams = dict.fromkeys(upstreams, f"127.0.0.1:{self.ports['monolith']}")
         conf = Template(GATEWAY_TEMPLATE.read_text()).safe_substitute(
-            GATEWAY_LISTEN=f"127.0.0.1:{self.ports['gateway']}", **upstreams
+            GATEWAY_LISTEN=f"127.0.0.1:{self.ports['gateway']}",
+            GATEWAY_RATE_LIMIT=self.gateway_rate_limit,
+            GATEWAY_RATE_BURST=str(self.gateway_rate_burst),
+            **upstreams,
         )
         (self.workdir / "gateway.conf").write_text(conf)
-        main = NGINX_MAIN.replace("$prefix", str(self.workdir))
+        main = Template(NGINX_MAIN).substitute(
+            prefix=self.workdir, user_directive="user root;" if os.getuid() == 0 else ""
+        )
         (self.workdir / "nginx.conf").write_text(main)
         argv = ["nginx", "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")]
         argv += ["-g", "daemon off;"]

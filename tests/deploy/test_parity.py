@@ -249,6 +249,8 @@ def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
         topology.mode, lambda profile: f"{webs[profile].env['HOST']}:{webs[profile].env['PORT']}"
     )
     values["GATEWAY_LISTEN"] = topology.gateway_url.removeprefix("http://")
+    values["GATEWAY_RATE_LIMIT"] = topology.gateway_rate_limit
+    values["GATEWAY_RATE_BURST"] = str(topology.gateway_rate_burst)
     assert set(values) == template_variables()
     assert Path(include).read_text() == substituted(values)
 

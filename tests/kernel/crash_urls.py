@@ -10,6 +10,6 @@ def crash(request):
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("crash", crash), *project_urlpatterns]
+urlpatterns = [path("crash", crash), path("api/crash", crash), *project_urlpatterns]
 
 __all__ = ["handler404", "handler500", "urlpatterns"]

@@ -43,3 +43,17 @@ def test_an_unexpected_failure_is_a_500_problem(client, settings):
     client.raise_request_exception = False
     body = assert_problem(client.get("/crash"), 500)
     assert "boom" not in body["detail"]
+
+
+@pytest.mark.parametrize("prefix", ["/api/", "/internal/"])
+def test_with_debug_on_an_unknown_api_url_is_still_a_404_problem(client, settings, prefix):
+    settings.DEBUG = True
+    assert_problem(client.get(f"{prefix}no/such/endpoint"), 404)
+
+
+def test_with_debug_on_an_unexpected_api_failure_is_still_a_500_problem(client, settings):
+    settings.DEBUG = True
+    settings.ROOT_URLCONF = "tests.kernel.crash_urls"
+    client.raise_request_exception = False
+    body = assert_problem(client.get("/api/crash"), 500)
+    assert "boom" not in body["detail"]

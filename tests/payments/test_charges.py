@@ -120,3 +120,10 @@ def test_internal_endpoints_reject_a_wrong_service_token(api):
     api.credentials(HTTP_X_SERVICE_TOKEN="guessed")
     assert api.post(CHARGES, charge_body(), format="json").status_code == 403
     assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["%00", "k" * 101], ids=["NUL", "over 100 characters"])
+def test_looking_up_a_charge_by_a_malformed_key_is_a_400_problem(internal_api, key):
+    response = internal_api.get(f"/internal/payments/charges/{key}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"

@@ -113,7 +113,7 @@ envFrom:
       name: {{ include "tourism.name" (dict "root" .root "name" .name) }}
 env:
   {{- $secret := include "tourism.secretName" .root }}
-  {{- $keys := dict "DJANGO_SECRET_KEY" "DJANGO_SECRET_KEY" "SERVICE_TOKEN" "SERVICE_TOKEN" "CELERY_BROKER_URL" "CELERY_BROKER_URL" "EMAIL_URL" "EMAIL_URL" "DATABASE_URL" (printf "%s_DATABASE_URL" (upper .name)) }}
+  {{- $keys := dict "DJANGO_SECRET_KEY" "DJANGO_SECRET_KEY" "SERVICE_TOKEN" "SERVICE_TOKEN" "CELERY_BROKER_URL" "CELERY_BROKER_URL" "CACHE_URL" "CACHE_URL" "EMAIL_URL" "EMAIL_URL" "DATABASE_URL" (printf "%s_DATABASE_URL" (upper .name)) }}
   {{- if ne .name "monolith" }}
   {{- $_ := set $keys "IDENTITY_DATABASE_URL" "IDENTITY_DATABASE_URL" }}
   {{- end }}
