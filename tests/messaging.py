@@ -14,6 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
+import amqp
 from aiosmtpd.controller import Controller
 from kombu import Connection
 
@@ -38,6 +39,9 @@ def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):
     raise AssertionError(f"Not within {timeout}s: {what}")
 
 
+LABELS = ("platform", "catalog", "bookings", "payments", "notifications")
+
+
 class QueuePrefix:
     """Queue and exchange names unique to one test run, removed afterwards."""
 
@@ -49,11 +53,18 @@ class QueuePrefix:
             _, count, _ = conn.default_channel.queue_declare(self.prefix + queue_name, passive=True)
             return count
 
+    def dead_lettered(self) -> dict[str, int]:
+        """How many messages wait in each dead-letter queue the run declared."""
+        counts = {}
+        for label in LABELS:
+            with contextlib.suppress(amqp.exceptions.NotFound):
+                counts[label] = self.message_count(f"{label}.dead-letter")
+        return counts
+
     def delete_all(self) -> None:
         """Every queue and exchange the project declares under this prefix."""
-        labels = ["platform", "catalog", "bookings", "payments", "notifications"]
         self.delete(
-            queues=[*labels, *(f"{label}.dead-letter" for label in labels)],
+            queues=[*LABELS, *(f"{label}.dead-letter" for label in LABELS)],
             exchanges=["tourism", "tourism.dead-letter"],
         )
 

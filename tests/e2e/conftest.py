@@ -1,5 +1,6 @@
 """Whole topologies for end-to-end tests: real processes, databases, broker and gateway."""
 
+import contextlib
 import shutil
 import uuid
 
@@ -27,21 +28,24 @@ def smtp_sink():
         yield sink
 
 
-def running_topology(mode: str, sink: SmtpSink):
+@contextlib.contextmanager
+def running_topology(mode: str, sink: SmtpSink, queues: QueuePrefix | None = None, **options):
+    """A prepared, started topology with databases and queues of its own, removed after;
+    ``options`` override the Topology's arguments."""
     require(shutil.which("nginx") is not None, "needs nginx (apt-get install -y nginx-light)")
     require(postgres_reachable(), "needs PostgreSQL on 127.0.0.1:5432")
     require(rabbitmq_reachable(), "needs RabbitMQ on 127.0.0.1:5672")
     run = uuid.uuid4().hex[:8]
-    queues = QueuePrefix()
-    topology = Topology(
-        mode,
-        ports={name: free_port() for name in DEFAULT_PORTS},
-        database_prefix=f"tourism_e2e_{run}",
-        broker_url=RABBITMQ_URL,
-        email_url=f"smtp://127.0.0.1:{sink.port}",
-        queue_prefix=queues.prefix,
-        echo=lambda line: None,  # each process keeps its own output for error messages
-    )
+    queues = queues or QueuePrefix()
+    arguments = {
+        "ports": {name: free_port() for name in DEFAULT_PORTS},
+        "database_prefix": f"tourism_e2e_{run}",
+        "broker_url": RABBITMQ_URL,
+        "email_url": f"smtp://127.0.0.1:{sink.port}",
+        "queue_prefix": queues.prefix,
+        "echo": lambda line: None,  # each process keeps its own output for error messages
+    }
+    topology = Topology(mode, **(arguments | options))
     try:
         with topology:
             topology.prepare()
@@ -54,9 +58,11 @@ def running_topology(mode: str, sink: SmtpSink):
 
 @pytest.fixture(scope="module", params=["services", "monolith"])
 def topology(request, smtp_sink):
-    yield from running_topology(request.param, smtp_sink)
+    with running_topology(request.param, smtp_sink) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def services_topology(smtp_sink):
-    yield from running_topology("services", smtp_sink)
+    with running_topology("services", smtp_sink) as running:
+        yield running
