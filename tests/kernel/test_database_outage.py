@@ -14,7 +14,8 @@ from tests.servers import test_database_url as database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-# A request waits this long for a connection before it is answered 503.
+# The catalog waits this long for a connection before it answers 503, well within the
+# time its caller waits for it (SERVICE_TIMEOUT_SECONDS).
 POOL_TIMEOUT = {"DATABASE_POOL_TIMEOUT": "1"}
 
 
@@ -36,7 +37,7 @@ def outage(link: TcpProxy):
 @pytest.fixture(scope="module")
 def monolith(database_link, django_db_blocker):
     env = {"DATABASE_URL": database_link.route(database_url()), "DJANGO_DEBUG": "1"}
-    with django_db_blocker.unblock(), serve("monolith", **env, **POOL_TIMEOUT) as server:
+    with django_db_blocker.unblock(), serve("monolith", **env) as server:
         yield httpx.Client(base_url=server.url, timeout=30)
 
 
@@ -91,3 +92,29 @@ def test_a_service_whose_database_is_down_makes_its_caller_answer_503(
     assert response.status_code == 503, response.text[:300]
     assert response.headers["Content-Type"] == "application/problem+json"
     assert "catalog" in response.json()["detail"]
+
+
+PROBE_TIMEOUT_SECONDS = 5  # what compose's and the chart's readiness probes wait for /readyz
+
+
+def test_readiness_answers_a_probe_in_time_while_both_databases_are_down(
+    database_link, django_db_blocker
+):
+    with TcpProxy.in_front_of(database_url()) as identity_link:
+        env = {
+            "DATABASE_URL": database_link.route(database_url()),
+            "IDENTITY_DATABASE_URL": identity_link.route(database_url()),
+            "CELERY_BROKER_URL": "",
+        }
+        with (
+            django_db_blocker.unblock(),
+            serve("catalog", **env) as catalog,
+            outage(database_link),
+            outage(identity_link),
+        ):
+            response = httpx.get(f"{catalog.url}/readyz", timeout=PROBE_TIMEOUT_SECONDS)
+    assert response.status_code == 503
+    assert response.json()["checks"] == {
+        "database:default": "error: OperationalError",
+        "database:identity": "error: OperationalError",
+    }
