@@ -5,6 +5,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.payments.stub_provider import API_KEY, StubProvider
 
 
 def require(condition: bool, reason: str) -> None:
@@ -46,3 +47,14 @@ def internal_api(settings):
     client = APIClient()
     client.credentials(HTTP_X_SERVICE_TOKEN=settings.SERVICE_TOKEN)
     return client
+
+
+@pytest.fixture
+def provider(settings):
+    """The HTTP gateway, pointed at a local stub provider with short timeouts."""
+    with StubProvider() as stub:
+        settings.PAYMENT_GATEWAY = stub.url
+        settings.PAYMENT_GATEWAY_API_KEY = API_KEY
+        settings.PAYMENT_GATEWAY_CONNECT_TIMEOUT_SECONDS = 1.0
+        settings.PAYMENT_GATEWAY_READ_TIMEOUT_SECONDS = 0.5
+        yield stub

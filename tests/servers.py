@@ -2,10 +2,12 @@
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +47,12 @@ def wait_for(url: str, *, process: subprocess.Popen, log: Path, timeout: float =
 class Server:
     url: str
     log: Path  # gunicorn's output: access log lines carry request_id=...
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """kill -9 the server, its workers included, mid-whatever it is doing."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
 
 @contextlib.contextmanager
@@ -69,11 +77,12 @@ def serve(profile: str, **env: str) -> Iterator[Server]:
             env=process_env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill() reaches the workers
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base_url}/healthz", process=process, log=log)
-        yield Server(base_url, log)
+        yield Server(base_url, log, process)
     finally:
         process.terminate()
         try:
@@ -96,3 +105,46 @@ def silent_server() -> Iterator[str]:
 def closed_url() -> str:
     """A loopback URL nothing listens on: a dependency that is down."""
     return f"http://127.0.0.1:{free_port()}"
+
+
+class TcpProxy:
+    """A TCP proxy on loopback between a client and ``upstream``, which the test steers:
+    while ``lose_answers`` is set, requests still arrive but every answer is dropped (a
+    dependency that did the work and then hung, or a network that lost the reply)."""
+
+    def __init__(self, upstream: str):
+        host, port = upstream.removeprefix("http://").split(":")
+        self.upstream = (host, int(port.rstrip("/")))
+        self.lose_answers = False
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.sockets: list[socket.socket] = []
+
+    def __enter__(self) -> "TcpProxy":
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sock in [self.listener, *self.sockets]:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+                upstream = socket.create_connection(self.upstream)
+            except OSError:
+                return  # closed
+            self.sockets += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, answers: bool) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if not (answers and self.lose_answers):
+                    target.sendall(data)
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_WR)

@@ -3,7 +3,18 @@ from django.contrib import admin, messages
 from kernel.problems import DomainError
 
 from . import services
-from .models import Booking
+from .models import Booking, PaymentAttempt
+
+
+class PaymentAttemptInline(admin.TabularInline):
+    model = PaymentAttempt
+    fields = ["number", "key", "payment_method", "outcome", "created_at", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # attempts are made by paying
 
 
 @admin.register(Booking)
@@ -37,7 +48,6 @@ class BookingAdmin(admin.ModelAdmin):
         "total",
         "currency",
         "hold_expires_at",
-        "payment_attempt",
         "payment_key",
         "created_at",
         "updated_at",
@@ -46,6 +56,7 @@ class BookingAdmin(admin.ModelAdmin):
         "expired_at",
     ]
     fields = ["customer_name", "customer_email", *readonly_fields]
+    inlines = [PaymentAttemptInline]
     actions = ["cancel"]
 
     def has_add_permission(self, request):

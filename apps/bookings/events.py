@@ -1,5 +1,6 @@
 """What booking events say; the notifications app renders its emails from this."""
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,7 +14,7 @@ def manage_url(booking: Booking) -> str:
     return f"{settings.PUBLIC_BASE_URL}/api/bookings/{booking.reference}/?{query}"
 
 
-def booking_event(booking: Booking, *, refund=None) -> dict:
+def booking_event(booking: Booking, *, refunded: Decimal | None = None) -> dict:
     return {
         "booking_id": str(booking.id),
         "reference": booking.reference,
@@ -26,5 +27,5 @@ def booking_event(booking: Booking, *, refund=None) -> dict:
         "total": str(booking.total),
         "currency": booking.currency,
         "manage_url": manage_url(booking),
-        "refund": {"amount": str(refund.amount), "currency": booking.currency} if refund else None,
+        "refund": {"amount": str(refunded), "currency": booking.currency} if refunded else None,
     }

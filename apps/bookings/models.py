@@ -44,8 +44,15 @@ class Booking(models.Model):
 
     hold_expires_at = models.DateTimeField()
     access_token = models.CharField(max_length=64, default=new_access_token, editable=False)
-    payment_attempt = models.PositiveIntegerField(default=0, editable=False)
-    payment_key = models.CharField(max_length=100, blank=True, editable=False)
+    payment_key = models.CharField(
+        max_length=100, blank=True, editable=False, help_text="The charge that paid for it."
+    )
+    payment_lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A payment, cancellation or expiry is moving money for it until then.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -69,10 +76,42 @@ class Booking(models.Model):
         """The key of this booking's seat hold in the catalog."""
         return f"booking-{self.id}"
 
+
+class PaymentAttempt(models.Model):
+    """One try at paying a booking, each with its own payment key. It is recorded before
+    payments is asked to charge, so a charge whose answer was lost is known, and settled
+    later (kept if it pays for the booking, refunded otherwise)."""
+
+    class Outcome(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown (the answer was lost)"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed", "Failed (declined or never charged)"
+        REFUNDED = "refunded"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="payment_attempts")
+    number = models.PositiveIntegerField()
+    payment_method = models.CharField(max_length=100)
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.UNKNOWN, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["booking", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "number"], name="payment_attempt_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.outcome})"
+
     @property
-    def charge_key(self) -> str:
-        """The payment key of the current payment attempt; a decline moves to the next one."""
-        return f"booking-{self.id}-charge-{self.payment_attempt}"
+    def key(self) -> str:
+        """The payment key of this attempt's charge (and, with ``-refund``, of its refund)."""
+        return f"booking-{self.booking_id}-charge-{self.number}"
 
 
 class IdempotencyRecord(models.Model):
@@ -85,9 +124,17 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255, unique=True)
     fingerprint = models.CharField(max_length=64)
     state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    locked_until = models.DateTimeField(
+        null=True, help_text="The request in progress owns the key until then."
+    )
+    booking_id = models.UUIDField(
+        default=uuid.uuid4,
+        help_text="The id of the booking made under this key: a retry that takes over an "
+        "unfinished request makes the same seat hold and the same booking.",
+    )
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.key} ({self.state})"

@@ -4,7 +4,7 @@ import hmac
 from django.db.models import QuerySet
 
 from .exceptions import BookingNotFound
-from .models import Booking
+from .models import Booking, PaymentAttempt
 
 
 def booking_for_caller(*, reference: str, user, token: str | None) -> Booking:
@@ -24,3 +24,12 @@ def bookings_due_to_expire(*, now: datetime.datetime) -> QuerySet[Booking]:
     return Booking.objects.filter(
         status=Booking.Status.PENDING_PAYMENT, hold_expires_at__lte=now
     ).order_by("hold_expires_at")
+
+
+def bookings_with_unknown_payments() -> QuerySet[Booking]:
+    """Bookings no longer payable with a payment attempt whose answer is still unknown."""
+    return (
+        Booking.objects.filter(payment_attempts__outcome=PaymentAttempt.Outcome.UNKNOWN)
+        .exclude(status=Booking.Status.PENDING_PAYMENT)
+        .distinct()
+    )

@@ -87,6 +87,7 @@ class BookingListCreateView(generics.ListAPIView):
                 seats=data.validated_data["seats"],
                 customer_name=data.validated_data["customer"]["name"],
                 customer_email=data.validated_data["customer"]["email"],
+                booking_id=record.booking_id,
             )
         except DomainError as exc:
             response = exception_handler(exc, {})

@@ -38,12 +38,14 @@ __all__ = [
     "ServiceUnavailable",
     "charge",
     "refund",
+    "settle_charge",
 ]
 
 
 @dataclass(frozen=True)
 class Charge:
-    """A payment: ``status`` is succeeded or refunded (declines raise PaymentDeclined)."""
+    """A payment: ``status`` is succeeded or refunded (``charge`` raises PaymentDeclined for
+    a decline); ``settle_charge`` also answers pending and declined ones."""
 
     id: str
     key: str
@@ -126,6 +128,30 @@ def charge(
         "booking_reference": booking_reference,
     }
     return Charge.from_json(_http.post("charges/", body, idempotent=True))
+
+
+def settle_charge(
+    *, key: str, amount: Decimal, currency: str, payment_method: str, booking_reference: str
+) -> Charge:
+    """How the charge with ``key`` (and these terms) ended, when its answer was lost: status
+    succeeded, refunded, declined (``decline_code`` ``voided`` if it was never made: it now
+    never will be) or pending (the gateway still does not answer; ask again later). Raises
+    PaymentInProgress (the charge is at the gateway right now), PaymentKeyReused,
+    ServiceUnavailable."""
+    terms = {
+        "key": key,
+        "amount": amount,
+        "currency": currency,
+        "payment_method": payment_method,
+        "booking_reference": booking_reference,
+    }
+    if app_is_local("payments"):
+        from .serializers import ChargeSerializer
+        from .services import payment_settle
+
+        return Charge.from_json(ChargeSerializer(payment_settle(**terms)).data)
+    body = {**terms, "amount": str(amount)}
+    return Charge.from_json(_http.post("charges/settle", body, idempotent=True))
 
 
 def refund(*, key: str, payment_key: str, amount: Decimal | None = None) -> Refund:

@@ -37,17 +37,8 @@ def payment_charge(
     """Charge ``amount`` once per ``key``. Calling again with the same key and terms
     returns the same payment (or raises the same decline); a pending payment (an earlier
     attempt timed out) asks the gateway again for the same charge."""
-    gateway = get_gateway()
-    payment = _payment_for_key(
-        key=key,
-        gateway=gateway.name,
-        amount=amount,
-        currency=currency,
-        payment_method=payment_method,
-        booking_reference=booking_reference,
-    )
-    if payment.status == Payment.Status.PENDING:
-        payment = _charge_pending(key=key, gateway=gateway)
+    terms = {"amount": amount, "currency": currency, "payment_method": payment_method}
+    payment = _payment_finish(key=key, booking_reference=booking_reference, **terms)
     if payment.status == Payment.Status.DECLINED:
         raise PaymentDeclined(
             f"The payment method was declined ({payment.decline_code}).",
@@ -56,12 +47,41 @@ def payment_charge(
     return payment
 
 
-def _payment_for_key(*, key: str, gateway: str, **terms) -> Payment:
+VOIDED = "voided"  # the decline code of a charge called off before it reached the gateway
+
+
+def payment_settle(
+    *, key: str, amount: Decimal, currency: str, payment_method: str, booking_reference: str
+) -> Payment:
+    """How the charge with ``key`` ended, for a caller whose answer was lost. A pending
+    charge asks the gateway again (under the same idempotency key, so never twice) and
+    stays pending while the gateway does not answer. A key never charged is voided: it is
+    recorded as declined (``voided``), so a late request with it can no longer charge."""
+    terms = {"amount": amount, "currency": currency, "payment_method": payment_method}
+    voided = {"status": Payment.Status.DECLINED, "decline_code": VOIDED}
+    try:
+        return _payment_finish(key=key, booking_reference=booking_reference, new=voided, **terms)
+    except PaymentGatewayUnavailable:
+        return Payment.objects.get(key=key)
+
+
+def _payment_finish(*, key: str, new: dict | None = None, **terms) -> Payment:
+    """The payment with ``key`` (made from ``terms``, and ``new`` if given, when there is
+    none), asking the gateway for it while it is pending."""
+    gateway = get_gateway()
+    payment = _payment_for_key(key=key, gateway=gateway.name, new=new, **terms)
+    if payment.status == Payment.Status.PENDING:
+        payment = _charge_pending(key=key, gateway=gateway)
+    return payment
+
+
+def _payment_for_key(*, key: str, gateway: str, new: dict | None = None, **terms) -> Payment:
+    """The payment with ``key``, created (pending, or with ``new``'s fields) if none."""
     payment = Payment.objects.filter(key=key).first()
     if payment is None:
         try:
             with transaction.atomic():
-                return Payment.objects.create(key=key, gateway=gateway, **terms)
+                return Payment.objects.create(key=key, gateway=gateway, **terms, **(new or {}))
         except IntegrityError:
             # A concurrent call with the same key won the insert: answer with its payment.
             payment = Payment.objects.filter(key=key).first()

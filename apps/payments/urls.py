@@ -11,6 +11,7 @@ urlpatterns = router.urls
 
 internal_urlpatterns = [
     path("charges/", views.ChargeCreateView.as_view(), name="charge-create"),
+    path("charges/settle", views.ChargeSettleView.as_view(), name="charge-settle"),
     path("charges/<str:key>", views.ChargeDetailView.as_view(), name="charge-detail"),
     path("refunds/", views.RefundCreateView.as_view(), name="refund-create"),
 ]

@@ -46,6 +46,14 @@ class ChargeCreateView(InternalView):
         return Response(ChargeSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
+class ChargeSettleView(InternalView):
+    def post(self, request):
+        data = ChargeRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.payment_settle(**data.validated_data)
+        return Response(ChargeSerializer(payment).data)
+
+
 class ChargeDetailView(InternalView):
     def get(self, request, key):
         key = ChargeRequestSerializer().fields["key"].run_validation(key)  # 400 if malformed

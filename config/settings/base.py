@@ -191,6 +191,12 @@ SERVICE_TIMEOUT_SECONDS = env.float("SERVICE_TIMEOUT_SECONDS", default=3.0)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # How long seats stay held for an unpaid booking.
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
+# How long an unfinished request keeps its claim: a booking request its Idempotency-Key; a
+# payment, cancellation or expiry its booking. A retry after that (its process died) takes
+# over. Keep it above the longest request: 3 x SERVICE_TIMEOUT_SECONDS plus backoff.
+REQUEST_LEASE_SECONDS = env.float("REQUEST_LEASE_SECONDS", default=30.0)
+# How long the answers kept for Idempotency-Key replays are kept (then pruned hourly).
+IDEMPOTENCY_KEY_RETENTION_HOURS = env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24)
 # The catalog releases a hold nobody confirmed or released after this long (a safety net
 # for holds whose booking was never recorded); keep it above BOOKING_HOLD_MINUTES.
 SEAT_HOLD_MAX_MINUTES = env.int("SEAT_HOLD_MAX_MINUTES", default=30)
@@ -253,6 +259,7 @@ TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=10)
 # Add a periodic task with one entry: "name": {"task": ..., "schedule": seconds}.
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0},
+    "outbox-prune": {"task": "outbox.prune", "schedule": 3600.0},
 }
 # Periodic tasks of each project app: a profile's beat runs those of the apps it installs.
 APP_BEAT_SCHEDULES = {
@@ -261,6 +268,11 @@ APP_BEAT_SCHEDULES = {
     },
     "apps.bookings": {
         "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
+        "bookings-settle-payments": {"task": "bookings.settle_payments", "schedule": 300.0},
+        "bookings-prune-idempotency-keys": {
+            "task": "bookings.prune_idempotency_keys",
+            "schedule": 3600.0,
+        },
     },
 }
 
@@ -286,6 +298,8 @@ OUTBOX_ROUTES: dict[str, list[tuple[str, str]]] = {
 # The relay wakes on PostgreSQL NOTIFY; it also sweeps for anything left this often (and
 # polls this often on databases without NOTIFY).
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=2.0)
+# Published events are kept this long (for inspection), then pruned hourly.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 
 # --- Abuse protection: rate limits and login lockout -------------------------------------
 # Throttles count in the shared cache (CACHE_URL: Redis in every real deployment, so that

@@ -1,5 +1,6 @@
 """Writes to the outbox: record an event, publish what is waiting."""
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -66,3 +67,11 @@ def outbox_publish_pending(*, publisher, batch_size: int = BATCH_SIZE) -> int:
             logger.warning("Outbox: publishing failed, events wait for the next try: %s", failure)
         if failure or len(batch) < batch_size:
             return published
+
+
+def outbox_prune_published(*, now: datetime.datetime | None = None) -> int:
+    """Delete events published more than OUTBOX_RETENTION_DAYS ago (consumers dedupe by
+    event id on their side); unpublished events are never pruned. Returns how many."""
+    age = datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    old = OutboxEvent.objects.filter(published_at__lt=(now or timezone.now()) - age)
+    return old.delete()[0]

@@ -56,3 +56,19 @@ def test_audit_fields_are_read_only(admin_client, api, departure):
     html = page.content.decode()
     assert 'name="customer_email"' in html
     assert 'name="total"' not in html and 'name="status"' not in html
+
+
+def test_the_change_page_shows_each_payment_attempt_read_only(admin_client, api, departure):
+    booking = make_booking(api, departure, "ada@example.com")
+    for method in ("tok_declined", "tok_visa"):
+        api.post(
+            f"/api/bookings/{booking.reference}/pay",
+            {"payment_method": method},
+            format="json",
+            headers={"X-Booking-Token": booking.access_token},
+        )
+    html = admin_client.get(reverse("admin:bookings_booking_change", args=[booking.pk])).content
+    html = html.decode()
+    assert f"booking-{booking.pk}-charge-0" in html and f"booking-{booking.pk}-charge-1" in html
+    assert "Failed (declined or never charged)" in html
+    assert 'name="payment_attempts-0-outcome"' not in html

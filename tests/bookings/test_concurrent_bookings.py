@@ -10,6 +10,7 @@ from apps.bookings.models import Booking
 from apps.payments.models import Payment
 from tests.bookings.journey import booking_request, new_key
 from tests.factories import DepartureFactory
+from tests.invariants import assert_invariants
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -77,3 +78,26 @@ def test_simultaneous_payment_retries_charge_once():
     assert Booking.objects.get(reference=booking["reference"]).status == "confirmed"
     departure.refresh_from_db()
     assert (departure.seats_held, departure.seats_booked) == (0, 2)
+
+
+def test_simultaneous_payments_with_different_cards_charge_once():
+    departure = DepartureFactory(capacity=10)
+    booking = post_booking(departure.id, new_key(), seats=2).json()
+    cards = ["tok_gateway_error", "tok_declined", "tok_visa"]
+
+    def pay(n):
+        client = APIClient()
+        client.credentials(HTTP_X_BOOKING_TOKEN=booking["access_token"])
+        return client.post(
+            f"/api/bookings/{booking['reference']}/pay",
+            {"payment_method": cards[n % len(cards)]},
+            format="json",
+        )
+
+    responses = in_parallel(pay, 12)
+    assert {r.status_code for r in responses} <= {200, 402, 409, 503}
+    last = pay(2)  # tok_visa, after all the others
+    assert last.json()["status"] == "confirmed"
+    succeeded = Payment.objects.filter(booking_reference=booking["reference"], status="succeeded")
+    assert succeeded.count() == 1
+    assert_invariants()

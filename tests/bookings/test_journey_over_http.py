@@ -1,17 +1,24 @@
 """The client seam for real: bookings in its own process, talking to catalog and payments
 served by their own processes over HTTP, on the test's PostgreSQL database."""
 
+import contextlib
+import datetime
+import threading
 import time
 
 import httpx
 import pytest
+from django.utils import timezone
 
-from apps.bookings.models import Booking
+from apps.bookings import services
+from apps.bookings.models import Booking, IdempotencyRecord
 from apps.catalog.models import Departure, SeatHold
 from apps.payments.models import Payment, Refund
 from tests.bookings.journey import booking_request, new_key
 from tests.factories import DepartureFactory
-from tests.servers import closed_url, serve, silent_server
+from tests.invariants import assert_invariants
+from tests.messaging import wait_until
+from tests.servers import TcpProxy, closed_url, serve, silent_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -127,3 +134,86 @@ def test_an_unreachable_payments_service_is_a_503_and_the_booking_stays_payable(
     assert Booking.objects.get(reference=booking["reference"]).status == "pending_payment"
     assert not Payment.objects.exists()
     assert Departure.objects.get(pk=departure.pk).seats_booked == 0
+
+
+@pytest.mark.parametrize("then", ["cancel", "expire"])
+def test_a_charge_whose_answer_was_lost_is_refunded(upstreams, then):
+    """Payments takes the charge, its answer never reaches bookings; cancelling or expiring
+    the booking later finds the charge and refunds it."""
+    departure = DepartureFactory()
+    with TcpProxy(upstreams["payments"].url) as payments:
+        env = {
+            "CATALOG_SERVICE_URL": upstreams["catalog"].url,
+            "PAYMENTS_SERVICE_URL": payments.url,
+            "SERVICE_TIMEOUT_SECONDS": "1",
+        }
+        with serve("bookings", **env) as server:
+            client = httpx.Client(base_url=server.url, timeout=30)
+            booking = create(client, departure.id).json()
+            token = {"X-Booking-Token": booking["access_token"]}
+            payments.lose_answers = True
+            paid = client.post(
+                f"/api/bookings/{booking['reference']}/pay",
+                json={"payment_method": "tok_visa"},
+                headers=token,
+            )
+            assert paid.status_code == 503
+            charge = Payment.objects.get(booking_reference=booking["reference"])
+            assert charge.status == "succeeded"  # the money was taken
+            payments.lose_answers = False
+            if then == "cancel":
+                cancelled = client.post(
+                    f"/api/bookings/{booking['reference']}/cancel", headers=token
+                )
+                assert cancelled.json()["status"] == "cancelled"
+            else:
+                Booking.objects.filter(reference=booking["reference"]).update(
+                    hold_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+                )
+                assert services.bookings_expire_due() == 1
+    assert Refund.objects.get().payment == charge
+    assert_invariants()
+
+
+def test_a_key_left_by_a_killed_bookings_process_books_once_after_its_lease(upstreams):
+    """kill -9 of the bookings process while it waits for the catalog's answer (the seats
+    are held; the answer is lost): after the lease, a retry with the same key takes over
+    and finishes the same booking with the same seats."""
+    departure = DepartureFactory(capacity=4)
+    key = new_key()
+
+    def post(url: str) -> httpx.Response:
+        return httpx.post(
+            f"{url}/api/bookings/",
+            json=booking_request(departure.id, seats=2),
+            headers={"Idempotency-Key": key},
+            timeout=60,
+        )
+
+    def post_and_die_with(url: str) -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the server is killed mid-request
+            post(url)
+
+    env = {"PAYMENTS_SERVICE_URL": upstreams["payments"].url, "REQUEST_LEASE_SECONDS": "1"}
+    with TcpProxy(upstreams["catalog"].url) as catalog:
+        catalog.lose_answers = True
+        doomed_env = {**env, "CATALOG_SERVICE_URL": catalog.url, "SERVICE_TIMEOUT_SECONDS": "30"}
+        with serve("bookings", **doomed_env) as doomed:
+            threading.Thread(target=post_and_die_with, args=(doomed.url,), daemon=True).start()
+            wait_until(SeatHold.objects.exists, timeout=20, what="the catalog holds the seats")
+            doomed.kill()
+    assert IdempotencyRecord.objects.get(key=key).state == "in_progress"
+
+    with serve("bookings", **env, CATALOG_SERVICE_URL=upstreams["catalog"].url) as server:
+        response = wait_until(
+            lambda: (answer := post(server.url)).status_code != 409 and answer,
+            timeout=20,
+            what="the key is usable again",
+            interval=0.2,
+        )
+    assert response.status_code == 201, response.text
+    assert Booking.objects.count() == 1
+    assert SeatHold.objects.count() == 1
+    departure.refresh_from_db()
+    assert departure.seats_held == 2
+    assert_invariants()

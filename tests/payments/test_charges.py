@@ -127,3 +127,37 @@ def test_looking_up_a_charge_by_a_malformed_key_is_a_400_problem(internal_api, k
     response = internal_api.get(f"/internal/payments/charges/{key}")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
+
+
+SETTLE = f"{CHARGES}settle"
+
+
+def test_settling_a_key_never_charged_voids_it_so_a_late_charge_is_declined(internal_api):
+    settled = internal_api.post(SETTLE, charge_body(), format="json")
+    assert settled.status_code == 200
+    assert (settled.json()["status"], settled.json()["decline_code"]) == ("declined", "voided")
+    late = internal_api.post(CHARGES, charge_body(), format="json")
+    assert late.status_code == 402
+    assert late.json()["decline_code"] == "voided"
+    assert Payment.objects.get().attempts == 0  # the gateway was never asked
+
+
+def test_settling_a_charge_made_answers_with_it(internal_api):
+    internal_api.post(CHARGES, charge_body(), format="json")
+    settled = internal_api.post(SETTLE, charge_body(), format="json")
+    assert settled.json()["status"] == "succeeded"
+    assert Payment.objects.get().attempts == 1
+
+
+def test_settling_a_charge_the_gateway_still_cannot_answer_leaves_it_pending(internal_api):
+    body = charge_body(payment_method="tok_gateway_error")
+    assert internal_api.post(CHARGES, body, format="json").status_code == 503
+    settled = internal_api.post(SETTLE, body, format="json")
+    assert settled.status_code == 200
+    assert settled.json()["status"] == "pending"
+
+
+def test_settling_with_other_terms_is_422(internal_api):
+    internal_api.post(CHARGES, charge_body(), format="json")
+    response = internal_api.post(SETTLE, charge_body(amount="1.00"), format="json")
+    assert response.status_code == 422
