@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -30,9 +31,35 @@ def api():
     return APIClient()
 
 
+def staff_user(*permissions: str):
+    """A staff account with exactly these permissions (``"app_label.codename"``)."""
+    user = UserFactory(is_staff=True)
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return user
+
+
 @pytest.fixture
 def staff(db):
-    return UserFactory(is_staff=True)
+    """A staff account with every model permission (not a superuser)."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(Permission.objects.all())
+    return user
+
+
+@pytest.fixture
+def staff_api_with(db):
+    """An API client for a staff account with exactly the given permissions."""
+
+    def client_for(*permissions: str) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(staff_user(*permissions))
+        return client
+
+    return client_for
 
 
 @pytest.fixture

@@ -62,10 +62,17 @@ class BookingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # bookings are made through the API, which holds the seats
 
+    def save_model(self, request, obj, form, change):
+        # Only the customer's details are editable: write only what changed, never a status
+        # or payment key that a payment or cancellation set since the page was read.
+        obj.save(update_fields=[*form.changed_data, "updated_at"])
+
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Cancel selected bookings (refund and release seats)")
+    @admin.action(
+        description="Cancel selected bookings (refund and release seats)", permissions=["change"]
+    )
     def cancel(self, request, queryset):
         cancelled = 0
         for booking in queryset:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
@@ -6,6 +7,7 @@ from django.db.models.functions import Coalesce
 from kernel.admin import ReadOnlyModelAdmin
 
 from . import selectors, services
+from .exceptions import CapacityBelowSeatsTaken
 from .models import Category, Departure, Destination, SeatHold, Tour
 
 
@@ -23,8 +25,38 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+def changed_fields(form, allowed) -> dict:
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in allowed}
+
+
+class DepartureForm(forms.ModelForm):
+    """Checks a new capacity against the seats taken under the row lock, which lasts
+    until the admin's transaction saves the change."""
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk and "capacity" in self.changed_data:
+            try:
+                services.departure_check_capacity(departure_id=self.instance.pk, capacity=capacity)
+            except CapacityBelowSeatsTaken as exc:
+                raise forms.ValidationError(exc.detail) from exc
+        return capacity
+
+
+def departure_save(departure: Departure, form) -> None:
+    """Staff's departure writes, from the departure page or the tour page's inline."""
+    if departure.pk:
+        services.departure_update(
+            departure_id=departure.pk, changes=changed_fields(form, services.DEPARTURE_FIELDS)
+        )
+    else:
+        fields = {name: getattr(departure, name) for name in services.DEPARTURE_FIELDS}
+        departure.pk = services.departure_create(fields=fields).pk
+
+
 class DepartureInline(admin.TabularInline):
     model = Departure
+    form = DepartureForm
     extra = 0
     fields = ["starts_on", "price", "capacity", "seats_held", "seats_booked", "seats_available"]
     readonly_fields = ["seats_held", "seats_booked", "seats_available"]
@@ -78,6 +110,30 @@ class TourAdmin(admin.ModelAdmin):
         seats = Coalesce(Subquery(upcoming_seats, output_field=IntegerField()), Value(0))
         return super().get_queryset(request).annotate(upcoming_seats_available=seats)
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.tour_update(tour_id=obj.pk, changes=changed_fields(form, services.TOUR_FIELDS))
+        else:
+            fields = {name: getattr(obj, name) for name in services.TOUR_FIELDS}
+            obj.pk = services.tour_create(fields=fields).pk
+
+    def delete_model(self, request, obj):
+        services.tour_delete(tour_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for tour_id in queryset.values_list("pk", flat=True):
+            services.tour_delete(tour_id=tour_id)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
+        for departure in formset.deleted_objects:
+            services.departure_delete(departure_id=departure.pk)
+        for departure_form in formset.forms:
+            departure = departure_form.instance
+            if departure_form in formset.deleted_forms or not departure_form.has_changed():
+                continue
+            departure_save(departure, departure_form)
+
     @admin.display(description="Seats available (upcoming)", ordering="upcoming_seats_available")
     def seats_available(self, tour):
         return tour.upcoming_seats_available
@@ -110,6 +166,17 @@ class DepartureAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_on"
     readonly_fields = ["seats_held", "seats_booked", "seats_available"]
     autocomplete_fields = ["tour"]
+    form = DepartureForm
+
+    def save_model(self, request, obj, form, change):
+        departure_save(obj, form)
+
+    def delete_model(self, request, obj):
+        services.departure_delete(departure_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for departure_id in queryset.values_list("pk", flat=True):
+            services.departure_delete(departure_id=departure_id)
 
 
 @admin.register(SeatHold)

@@ -31,3 +31,21 @@ class HoldKeyReused(DomainError):
     status = 422
     code = "hold-key-reused"
     title = "This hold key was already used for a different hold"
+
+
+class CapacityBelowSeatsTaken(DomainError):
+    status = 409
+    code = "capacity-below-seats-taken"
+    title = "The capacity is below the seats already held or booked"
+
+
+class DepartureInUse(DomainError):
+    status = 409
+    code = "departure-in-use"
+    title = "This departure has seat holds or bookings and cannot be deleted"
+
+
+class TourInUse(DomainError):
+    status = 409
+    code = "tour-in-use"
+    title = "This tour has departures with seat holds or bookings and cannot be deleted"

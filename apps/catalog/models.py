@@ -1,3 +1,4 @@
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -28,14 +29,18 @@ class Category(models.Model):
 
 
 class Tour(models.Model):
+    # Field validators mirror the CHECK constraints, so the admin's forms and the API's
+    # serializers refuse (naming the field) what the database would refuse.
     slug = models.SlugField(max_length=140, unique=True)
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="tours")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tours")
-    duration_days = models.PositiveSmallIntegerField()
-    price_from = models.DecimalField(max_digits=10, decimal_places=2)
+    duration_days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    price_from = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     currency = models.CharField(max_length=3, default="EUR")
     image_url = models.URLField(blank=True)
     is_published = models.BooleanField(default=False, db_index=True)
@@ -59,7 +64,7 @@ class Departure(models.Model):
     tour = models.ForeignKey(Tour, on_delete=models.CASCADE, related_name="departures")
     starts_on = models.DateField()
     capacity = models.PositiveIntegerField()
-    price = models.DecimalField(max_digits=10, decimal_places=2)
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     seats_held = models.PositiveIntegerField(default=0, editable=False)
     seats_booked = models.PositiveIntegerField(default=0, editable=False)
 

@@ -14,19 +14,17 @@ def departures_with_seats(queryset: QuerySet[Departure]) -> QuerySet[Departure]:
     return queryset.filter(capacity__gt=F("seats_held") + F("seats_booked"))
 
 
-def tour_list() -> QuerySet[Tour]:
-    """Published tours with their next departure date, ready for a list page."""
+def tour_list(*, published_only: bool = True) -> QuerySet[Tour]:
+    """Tours (published ones unless told otherwise, as staff are) with their next
+    departure date, ready for a list page."""
     next_departure = Subquery(
         departures_upcoming()
         .filter(tour=OuterRef("pk"))
         .order_by("starts_on")
         .values("starts_on")[:1]
     )
-    return (
-        Tour.objects.filter(is_published=True)
-        .select_related("destination", "category")
-        .annotate(next_departure=next_departure)
-    )
+    tours = Tour.objects.filter(is_published=True) if published_only else Tour.objects.all()
+    return tours.select_related("destination", "category").annotate(next_departure=next_departure)
 
 
 TOUR_LIST_COLUMNS = (
@@ -66,12 +64,13 @@ def tours_departing(
     return queryset.filter(Exists(departures))
 
 
-def tour_detail() -> QuerySet[Tour]:
-    """Published tours with their upcoming departures prefetched."""
-    return tour_list().prefetch_related(
+def tour_detail(*, published_only: bool = True) -> QuerySet[Tour]:
+    """Tours with their upcoming departures prefetched."""
+    return tour_list(published_only=published_only).prefetch_related(
         Prefetch("departures", queryset=departures_upcoming(), to_attr="upcoming_departures")
     )
 
 
-def departure_detail() -> QuerySet[Departure]:
-    return Departure.objects.filter(tour__is_published=True).select_related("tour")
+def departure_detail(*, published_only: bool = True) -> QuerySet[Departure]:
+    departures = Departure.objects.select_related("tour")
+    return departures.filter(tour__is_published=True) if published_only else departures

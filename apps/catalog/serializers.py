@@ -71,7 +71,7 @@ class TourDetailSerializer(TourListSerializer):
     departures = DepartureSerializer(many=True, read_only=True, source="upcoming_departures")
 
     class Meta(TourListSerializer.Meta):
-        fields = [*TourListSerializer.Meta.fields, "description", "departures"]
+        fields = [*TourListSerializer.Meta.fields, "description", "is_published", "departures"]
 
 
 class TourWriteSerializer(serializers.ModelSerializer):
@@ -104,12 +104,6 @@ class DepartureDetailSerializer(DepartureSerializer):
 
     class Meta(DepartureSerializer.Meta):
         fields = ["id", "tour", "starts_on", "price", "capacity", "seats_available"]
-
-    def validate_capacity(self, capacity):
-        taken = self.instance.seats_held + self.instance.seats_booked if self.instance else 0
-        if capacity < taken:
-            raise serializers.ValidationError(f"{taken} seat(s) are already held or booked.")
-        return capacity
 
 
 class HoldRequestSerializer(serializers.Serializer):

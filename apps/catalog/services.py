@@ -4,15 +4,20 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
+from kernel.problems import DomainError
+
 from .exceptions import (
+    CapacityBelowSeatsTaken,
+    DepartureInUse,
     DepartureNotBookable,
     DepartureNotFound,
     HoldKeyReused,
     HoldNotFound,
     SeatsUnavailable,
+    TourInUse,
 )
 from .models import Departure, SeatHold, Tour
 
@@ -101,6 +106,113 @@ def seat_hold_release(*, key: str) -> SeatHold:
     hold.status = SeatHold.Status.RELEASED
     hold.save(update_fields=["status", "updated_at"])
     return hold
+
+
+def _staff_fields(model) -> frozenset[str]:
+    return frozenset(
+        field.name
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key
+    )
+
+
+# What staff may set: the seat counters are not editable; they move only through the hold
+# functions above.
+TOUR_FIELDS = _staff_fields(Tour)
+DEPARTURE_FIELDS = _staff_fields(Departure)
+
+
+def _only(fields: dict, allowed: frozenset) -> dict:
+    if unknown := set(fields) - allowed:
+        raise ValueError(f"Staff cannot set {', '.join(sorted(unknown))}.")
+    return fields
+
+
+def tour_create(*, fields: dict) -> Tour:
+    return Tour.objects.create(**_only(fields, TOUR_FIELDS))
+
+
+def tour_update(*, tour_id: int, changes: dict) -> Tour:
+    """Save only the fields that change, so a concurrent write to another field (a
+    publish action) is never overwritten with a stale value."""
+    tour = Tour.objects.get(pk=tour_id)
+    for name, value in _only(changes, TOUR_FIELDS).items():
+        setattr(tour, name, value)
+    tour.save(update_fields=[*changes, "updated_at"])
+    return tour
+
+
+def _delete_unless_held(records, *, departures, in_use: DomainError) -> None:
+    """Delete unless a departure has seat holds (or bookings, which keep their hold).
+    The departures stay locked meanwhile, so no hold can be made on one being deleted."""
+    with transaction.atomic():
+        list(departures.select_for_update())
+        try:
+            records.delete()
+        except ProtectedError as exc:
+            raise in_use from exc
+
+
+def tour_delete(*, tour_id: int) -> None:
+    """Delete a tour and its departures, unless a departure has holds or bookings."""
+    _delete_unless_held(
+        Tour.objects.filter(pk=tour_id),
+        departures=Departure.objects.filter(tour_id=tour_id),
+        in_use=TourInUse(
+            f"Tour {tour_id} has departures with seat holds or bookings; unpublish it instead."
+        ),
+    )
+
+
+def departure_create(*, fields: dict) -> Departure:
+    return Departure.objects.create(**_only(fields, DEPARTURE_FIELDS))
+
+
+def _departure_locked(departure_id: int) -> Departure:
+    departure = Departure.objects.select_for_update().filter(pk=departure_id).first()
+    if departure is None:  # deleted since the caller read it
+        raise DepartureNotFound(f"Departure {departure_id} does not exist.")
+    return departure
+
+
+def _check_capacity(departure: Departure, capacity: int) -> None:
+    taken = departure.seats_held + departure.seats_booked
+    if capacity < taken:
+        raise CapacityBelowSeatsTaken(
+            f"{taken} seat(s) are already held or booked on departure {departure.pk}.",
+            errors={"capacity": [f"{taken} seat(s) are already held or booked."]},
+        )
+
+
+@transaction.atomic
+def departure_check_capacity(*, departure_id: int, capacity: int) -> None:
+    """Refuse a capacity below the seats taken. The row stays locked until the caller's
+    transaction ends, so no hold can slip in before the capacity is saved."""
+    _check_capacity(_departure_locked(departure_id), capacity)
+
+
+@transaction.atomic
+def departure_update(*, departure_id: int, changes: dict) -> Departure:
+    """Change what staff may change, under the row lock that holds also wait for: only
+    the changed fields are written, never the seat counters."""
+    departure = _departure_locked(departure_id)
+    if "capacity" in changes:
+        _check_capacity(departure, changes["capacity"])
+    for name, value in _only(changes, DEPARTURE_FIELDS).items():
+        setattr(departure, name, value)
+    departure.save(update_fields=list(changes))
+    return departure
+
+
+def departure_delete(*, departure_id: int) -> None:
+    departures = Departure.objects.filter(pk=departure_id)
+    _delete_unless_held(
+        departures,
+        departures=departures,
+        in_use=DepartureInUse(
+            f"Departure {departure_id} has seat holds or bookings; it cannot be deleted."
+        ),
+    )
 
 
 def tours_set_published(*, tour_ids, published: bool) -> int:

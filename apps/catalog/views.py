@@ -3,10 +3,11 @@ from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from kernel.internal import InternalView
+from kernel.permissions import staff_may
 
 from . import selectors, services
 from .filters import TourFilter
-from .models import Category, Destination, Tour
+from .models import Category, Departure, Destination, Tour
 from .serializers import (
     CategorySerializer,
     DepartureDetailSerializer,
@@ -21,16 +22,19 @@ from .serializers import (
 
 
 class TourViewSet(viewsets.ModelViewSet):
-    """Published tours for everyone; staff may also create, change and delete them."""
+    """Published tours for everyone. Staff with the model permissions (as in the admin)
+    also see unpublished ones and create, change and delete tours; every write goes
+    through the catalog's services."""
 
     lookup_field = "slug"
     filterset_class = TourFilter
 
     def get_queryset(self) -> QuerySet[Tour]:
+        published_only = not staff_may(self.request.user, Tour, "view")
         if self.action == "list":
-            return selectors.tour_list().order_by("title", "pk")
+            return selectors.tour_list(published_only=published_only).order_by("title", "pk")
         if self.action == "retrieve":
-            return selectors.tour_detail()
+            return selectors.tour_detail(published_only=published_only)
         return Tour.objects.all()
 
     def list(self, request, *args, **kwargs):
@@ -47,15 +51,40 @@ class TourViewSet(viewsets.ModelViewSet):
             return TourDetailSerializer
         return TourWriteSerializer
 
+    def perform_create(self, serializer):
+        serializer.instance = services.tour_create(fields=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.tour_update(
+            tour_id=serializer.instance.pk, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.tour_delete(tour_id=instance.pk)
+
 
 class DepartureViewSet(viewsets.ModelViewSet):
-    """Departures of published tours; staff may schedule and change them."""
+    """Departures of published tours; staff with the model permissions also see those
+    of unpublished tours, and schedule, change and delete departures (through the
+    catalog's services, which never write the seat counters)."""
 
     serializer_class = DepartureDetailSerializer
     filterset_fields = {"tour__slug": ["exact"], "starts_on": ["gte", "lte"]}
 
     def get_queryset(self):
-        return selectors.departure_detail().order_by("starts_on", "pk")
+        published_only = not staff_may(self.request.user, Departure, "view")
+        return selectors.departure_detail(published_only=published_only).order_by("starts_on", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.departure_create(fields=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.departure_update(
+            departure_id=serializer.instance.pk, changes=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.departure_delete(departure_id=instance.pk)
 
 
 class DestinationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -26,7 +26,11 @@ class NotificationAdmin(ReadOnlyModelAdmin):
     date_hierarchy = "created_at"
     actions = ["resend"]
 
-    @admin.action(description="Resend the selected emails", permissions=["view"])
+    def has_resend_permission(self, request):
+        """Resending sends mail: it takes the change permission, as in the API."""
+        return request.user.has_perm("notifications.change_notification")
+
+    @admin.action(description="Resend the selected emails", permissions=["resend"])
     def resend(self, request, queryset):
         sent = 0
         for notification_id in queryset.values_list("pk", flat=True):

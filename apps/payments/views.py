@@ -1,8 +1,8 @@
 from rest_framework import status, viewsets
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from kernel.internal import InternalView
+from kernel.permissions import StaffModelPermissions
 
 from . import selectors, services
 from .filters import PaymentFilter, RefundFilter
@@ -19,7 +19,7 @@ from .serializers import (
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     """Payments, for staff. Money moves only through the services, never through here."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [StaffModelPermissions]
     serializer_class = PaymentDetailSerializer
     filterset_class = PaymentFilter
 
@@ -30,7 +30,7 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
 class RefundViewSet(viewsets.ReadOnlyModelViewSet):
     """Refunds, for staff."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [StaffModelPermissions]
     serializer_class = RefundDetailSerializer
     filterset_class = RefundFilter
 

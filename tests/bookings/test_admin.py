@@ -2,10 +2,13 @@
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from apps.bookings.models import Booking
 from tests.bookings.journey import booking_request, new_key
+from tests.conftest import staff_user
 from tests.factories import DepartureFactory
+from tests.interleaving import run_interleaved
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +75,38 @@ def test_the_change_page_shows_each_payment_attempt_read_only(admin_client, api,
     assert f"booking-{booking.pk}-charge-0" in html and f"booking-{booking.pk}-charge-1" in html
     assert "Failed (declined or never charged)" in html
     assert 'name="payment_attempts-0-outcome"' not in html
+
+
+def test_the_cancel_action_needs_the_change_permission(client, api, departure):
+    booking = make_booking(api, departure, "ada@example.com")
+    client.force_login(staff_user("bookings.view_booking"))
+    client.post(CHANGELIST, {"action": "cancel", "_selected_action": [booking.pk]})
+    booking.refresh_from_db()
+    assert booking.status == "pending_payment"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_correcting_the_email_while_the_guest_pays_keeps_the_payment(client, staff, api):
+    booking = make_booking(api, DepartureFactory(), "ada@exmaple.com")
+    client.force_login(staff)
+    page = reverse("admin:bookings_booking_change", args=[booking.pk])
+
+    def correct_the_email():
+        data = {"customer_name": booking.customer_name, "customer_email": "ada@example.com"}
+        assert client.post(page, data).status_code == 302
+
+    def guest_pays():
+        response = APIClient().post(
+            f"/api/bookings/{booking.reference}/pay",
+            {"payment_method": "tok_visa"},
+            format="json",
+            headers={"X-Booking-Token": booking.access_token},
+        )
+        assert response.status_code == 200
+
+    run_interleaved(correct_the_email, guest_pays, paused_before='UPDATE "bookings_booking"')
+
+    booking.refresh_from_db()
+    assert (booking.status, booking.customer_email) == ("confirmed", "ada@example.com")
+    assert booking.payment_key

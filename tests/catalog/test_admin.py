@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from apps.catalog.models import Tour
-from tests.factories import DepartureFactory, TourFactory
+from apps.catalog import services
+from apps.catalog.models import Departure, Tour
+from tests.catalog.admin_pages import departure_page, tour_page_with_one_departure
+from tests.factories import CategoryFactory, DepartureFactory, DestinationFactory, TourFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,109 @@ def test_tour_page_shows_departures_inline(admin_client):
     response = admin_client.get(reverse("admin:catalog_tour_change", args=[departure.tour.pk]))
     assert response.status_code == 200
     assert 'name="departures-0-capacity"' in response.content.decode()
+
+
+def held(departure, seats: int):
+    services.departure_hold_seats(departure_id=departure.pk, seats=seats, key=f"k{departure.pk}")
+    return departure
+
+
+def test_a_capacity_below_the_seats_taken_is_a_form_error(admin_client):
+    departure = held(DepartureFactory(capacity=10), 6)
+    url, data = departure_page(departure, capacity=5, price="1.00")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "6 seat(s) are already held or booked" in response.content.decode()
+    departure.refresh_from_db()
+    assert (departure.capacity, str(departure.price), departure.seats_held) == (10, "320.00", 6)
+
+
+def test_a_negative_price_is_a_form_error(admin_client):
+    departure = DepartureFactory()
+    url, data = departure_page(departure, price="-5")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {"price"}
+    departure.refresh_from_db()
+    assert str(departure.price) == "320.00"
+
+
+@pytest.mark.parametrize(("field", "value"), [("duration_days", 0), ("price_from", "-1")])
+def test_a_tour_breaking_a_rule_is_a_form_error(admin_client, field, value):
+    data = {
+        "slug": "new-tour",
+        "title": "New tour",
+        "summary": "Fresh",
+        "destination": DestinationFactory().pk,
+        "category": CategoryFactory().pk,
+        "duration_days": 3,
+        "price_from": "100",
+        "currency": "EUR",
+        "departures-TOTAL_FORMS": 0,
+        "departures-INITIAL_FORMS": 0,
+        "departures-MIN_NUM_FORMS": 0,
+        "departures-MAX_NUM_FORMS": 1000,
+    }
+    url = reverse("admin:catalog_tour_add")
+    response = admin_client.post(url, {**data, field: value})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.keys() == {field}
+    assert admin_client.post(url, data).status_code == 302
+    assert Tour.objects.get(slug="new-tour").duration_days == 3
+
+
+def test_staff_schedule_a_departure_on_the_tour_page(admin_client):
+    tour = TourFactory()
+    url, data = tour_page_with_one_departure(
+        tour, starts_on="2031-05-01", price="250.00", capacity=12
+    )
+    assert admin_client.post(url, data).status_code == 302
+    assert [(str(d.price), d.capacity) for d in tour.departures.all()] == [("250.00", 12)]
+
+
+def test_the_tour_page_refuses_a_capacity_below_the_seats_taken(admin_client):
+    departure = held(DepartureFactory(capacity=10), 6)
+    url, data = tour_page_with_one_departure(
+        departure.tour, departure.pk, starts_on=departure.starts_on, price="1.00", capacity=5
+    )
+    response = admin_client.post(url, data)
+    assert "6 seat(s) are already held or booked" in response.content.decode()
+    departure.refresh_from_db()
+    assert (departure.capacity, str(departure.price)) == (10, "320.00")
+
+
+def test_the_tour_page_does_not_delete_a_departure_with_holds(admin_client):
+    departure = held(DepartureFactory(), 2)
+    url, data = tour_page_with_one_departure(
+        departure.tour,
+        departure.pk,
+        starts_on=departure.starts_on,
+        price=departure.price,
+        capacity=departure.capacity,
+        DELETE="on",
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "protected" in response.content.decode()
+    assert Departure.objects.filter(pk=departure.pk).exists()
+
+
+def test_a_departure_with_holds_is_not_deleted(admin_client):
+    departure = held(DepartureFactory(), 2)
+    url = reverse("admin:catalog_departure_delete", args=[departure.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert "Cannot delete departure" in response.content.decode()
+    assert Departure.objects.filter(pk=departure.pk).exists()
+
+
+def test_a_tour_with_holds_is_not_deleted_but_one_without_is(admin_client):
+    kept = held(DepartureFactory(), 2).tour
+    gone = DepartureFactory().tour
+    changelist = reverse("admin:catalog_tour_changelist")
+    selected = {"action": "delete_selected", "_selected_action": [kept.pk, gone.pk]}
+    response = admin_client.post(changelist, {**selected, "post": "yes"})
+    assert "Cannot delete" in response.content.decode()
+    admin_client.post(changelist, {**selected, "_selected_action": [gone.pk], "post": "yes"})
+    assert list(Tour.objects.all()) == [kept]
+    assert kept.departures.count() == 1

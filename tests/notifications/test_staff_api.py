@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from apps.notifications.models import Notification
+from tests.conftest import staff_user
 from tests.notifications.conftest import booking_payload
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +18,28 @@ def sent(emit_committed):
 
 def test_only_staff_may_read_the_log(api, sent):
     response = api.get("/api/notifications/")
-    assert response.status_code in (401, 403)
+    assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_staff_without_permissions_may_neither_read_nor_resend(staff_api_with, sent, mailoutbox):
+    client = staff_api_with()
+    assert client.get("/api/notifications/").status_code == 403
+    assert client.get(f"/api/notifications/{sent.pk}/").status_code == 403
+    assert client.post(f"/api/notifications/{sent.pk}/resend/").status_code == 403
+    assert len(mailoutbox) == 1
+
+
+def test_the_view_permission_reads_and_the_change_permission_resends(
+    staff_api_with, sent, mailoutbox
+):
+    reader = staff_api_with("notifications.view_notification")
+    assert reader.get("/api/notifications/").json()["count"] == 1
+    assert reader.post(f"/api/notifications/{sent.pk}/resend/").status_code == 403
+    assert len(mailoutbox) == 1
+    editor = staff_api_with("notifications.change_notification")
+    assert editor.post(f"/api/notifications/{sent.pk}/resend/").status_code == 200
+    assert len(mailoutbox) == 2
 
 
 def test_the_list_filters_by_status_kind_and_reference(staff_api, sent, emit_committed):
@@ -62,8 +83,6 @@ def test_staff_can_resend_an_email(staff_api, sent, mailoutbox):
 
 
 def test_the_admin_resend_action(client, staff, sent, mailoutbox):
-    staff.is_superuser = True
-    staff.save()
     client.force_login(staff)
     url = reverse("admin:notifications_notification_changelist")
     assert "TB-AAA111" in client.get(url).content.decode()
@@ -72,3 +91,14 @@ def test_the_admin_resend_action(client, staff, sent, mailoutbox):
 
     assert len(mailoutbox) == 2
     assert Notification.objects.get(pk=sent.pk).attempts == 2
+
+
+def test_the_admin_resend_action_needs_the_change_permission(client, sent, mailoutbox):
+    client.force_login(staff_user("notifications.view_notification"))
+    url = reverse("admin:notifications_notification_changelist")
+    assert "TB-AAA111" in client.get(url).content.decode()
+
+    client.post(url, {"action": "resend", "_selected_action": [sent.pk]})
+
+    assert len(mailoutbox) == 1
+    assert Notification.objects.get(pk=sent.pk).attempts == 1
