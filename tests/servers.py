@@ -14,9 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import redis
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_reachable() -> bool:
+    with contextlib.suppress(redis.RedisError):
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    return False
 
 
 def free_port() -> int:

@@ -305,7 +305,8 @@ OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 # Throttles count in the shared cache (CACHE_URL: Redis in every real deployment, so that
 # every process counts together; the embedded default is this process's memory). Their
 # rates are "<requests>/<second|minute|hour|day>" or "off"; THROTTLE_RATES overrides any
-# of them, e.g. THROTTLE_RATES=holds=100/hour,anon=off. docs/configuration.md explains them.
+# of them, e.g. THROTTLE_RATES=holds=100/hour,anon=off, or turns all off with "off".
+# docs/configuration.md explains them.
 # https://www.django-rest-framework.org/api-guide/throttling/
 
 
@@ -327,10 +328,13 @@ THROTTLE_RATES: dict[str, str | None] = {
     "holds-per-customer": "5/hour",  # new bookings, per customer email
     "payments-per-booking": "5/hour",  # pay attempts on one booking
 }
-THROTTLE_RATES |= {
-    scope: None if rate == "off" else rate
-    for scope, rate in env.dict("THROTTLE_RATES", default={}).items()
-}
+if env.str("THROTTLE_RATES", default="") == "off":  # load tests and benchmarks
+    THROTTLE_RATES = dict.fromkeys(THROTTLE_RATES)
+else:
+    THROTTLE_RATES |= {
+        scope: None if rate == "off" else rate
+        for scope, rate in env.dict("THROTTLE_RATES", default={}).items()
+    }
 
 # django-axes locks the admin login after LOGIN_FAILURE_LIMIT wrong passwords for one user
 # name from one address, for LOGIN_LOCKOUT_MINUTES. It records attempts with identity (in
@@ -346,6 +350,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "kernel.throttling.client_address"
 AXES_LOCKOUT_CALLABLE = "kernel.login_lockout.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner in the output of every process and command
 
 # --- Content-Security-Policy ------------------------------------------------------------
 # Every page (the admin, the API docs) loads scripts, styles and images from this site
@@ -432,4 +437,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # runserver's request lines (make run) through the same handler, so tokens are masked
+    "loggers": {"django.server": {"handlers": ["console"], "propagate": False}},
 }

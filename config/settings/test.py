@@ -12,10 +12,7 @@ os.environ.setdefault("SERVICE_TOKEN", "test-service-token")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 # No rate limits, for this process and the servers tests start: tests of the limits set
 # their own rates.
-os.environ.setdefault(
-    "THROTTLE_RATES",
-    "anon=off,user=off,holds=off,holds-per-customer=off,payments-per-booking=off",
-)
+os.environ.setdefault("THROTTLE_RATES", "off")
 
 from .monolith import *  # noqa: F403
 

@@ -238,8 +238,6 @@ def fault_run(smtp_sink) -> FaultRun:
             queues=queues,
             postgres_url=database.route(POSTGRES_URL),
             broker_url=broker.route(RABBITMQ_URL),
-            gateway_rate_limit="1000r/s",
-            gateway_rate_burst=1000,
             extra_env=ENVIRONMENT,
         ) as topology,
     ):

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PLATFORM_TABLES = {"django_migrations"}
 OUTBOX_TABLES = {"outbox_outboxevent"}
-IDENTITY_PREFIXES = ("auth_", "django_", "authtoken_")
+IDENTITY_PREFIXES = ("auth_", "django_", "authtoken_", "axes_")  # axes: login attempts
 
 
 def tables(topology, database: str) -> set[str]:

@@ -2,29 +2,20 @@
 admin logins, counted in the shared Redis by every web process together. Over a limit the
 answer is a 429 problem with Retry-After."""
 
-import contextlib
 import re
 import uuid
 
 import httpx
 import pytest
-import redis
 
 from tests.bookings.journey import booking_request, new_key
 from tests.conftest import require
 from tests.factories import DepartureFactory, UserFactory
-from tests.servers import serve
+from tests.servers import REDIS_URL, free_port, redis_reachable, serve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 RATES = "holds=2/hour,holds-per-customer=3/hour,payments-per-booking=2/hour"
-
-
-def redis_reachable() -> bool:
-    with contextlib.suppress(redis.RedisError):
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +113,12 @@ def test_the_admin_login_locks_after_repeated_wrong_passwords(servers):
     locked = admin_login(servers[1], staff.username, "correct-horse-battery")
     assert_throttled(locked)
     assert "sessionid" not in locked.cookies
+
+
+def test_with_the_cache_down_customers_still_book(django_db_blocker):
+    departure = DepartureFactory(capacity=10)
+    down = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with django_db_blocker.unblock(), serve("monolith", CACHE_URL=down, THROTTLE_RATES=RATES) as s:
+        server = httpx.Client(base_url=s.url, timeout=30)
+        created = hold(server, departure.id, email="d@example.com", headers=client_address())
+    assert created.status_code == 201, created.text

@@ -1,0 +1,59 @@
+"""A guest's ?token= never reaches a log: gunicorn's access log (containers, make services)
+and runserver's request log (make run) write it as token=***."""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import servers
+from tests.messaging import wait_until
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SECRET = "guest-secret-0123456789"
+
+
+def visit_with_token(base_url: str) -> None:
+    response = httpx.get(f"{base_url}/api/bookings/BK-UNKNOWN/", params={"token": SECRET})
+    assert response.status_code == 404
+
+
+def test_the_gunicorn_access_log_masks_the_token(django_db_blocker):
+    with django_db_blocker.unblock(), servers.serve("monolith") as server:
+        visit_with_token(server.url)
+        wait_until(lambda: '" 404 ' in server.log.read_text(), timeout=10, what="its log line")
+        log = server.log.read_text()
+    assert "/api/bookings/BK-UNKNOWN/?token=***" in log
+    assert SECRET not in log
+
+
+def test_the_runserver_request_log_masks_the_token(django_db_blocker):
+    port = servers.free_port()
+    log = Path(tempfile.mkstemp(prefix="runserver-", suffix=".log")[1])
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings.monolith",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": servers.test_database_url(),
+    }
+    argv = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            argv, cwd=servers.ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        with django_db_blocker.unblock():
+            servers.wait_for(f"http://127.0.0.1:{port}/healthz", process=process, log=log)
+            visit_with_token(f"http://127.0.0.1:{port}")
+        wait_until(lambda: '" 404 ' in log.read_text(), timeout=10, what="its log line")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    text = log.read_text()
+    log.unlink()
+    assert "/api/bookings/BK-UNKNOWN/?token=***" in text
+    assert SECRET not in text
