@@ -53,13 +53,20 @@ class QueuePrefix:
             _, count, _ = conn.default_channel.queue_declare(self.prefix + queue_name, passive=True)
             return count
 
-    def dead_lettered(self) -> dict[str, int]:
-        """How many messages wait in each dead-letter queue the run declared."""
-        counts = {}
-        for label in LABELS:
-            with contextlib.suppress(amqp.exceptions.NotFound):
-                counts[label] = self.message_count(f"{label}.dead-letter")
-        return counts
+    def dead_letters(self) -> dict[str, list[str]]:
+        """The task of each message in this run's dead-letter queues, by queue. The messages
+        stay there: never acknowledged, they return to their queue when the channel closes."""
+        letters = {}
+        with Connection(RABBITMQ_URL) as conn:
+            for label in LABELS:
+                channel = conn.channel()
+                letters[label] = []
+                with contextlib.suppress(amqp.exceptions.NotFound):
+                    while message := channel.basic_get(f"{self.prefix}{label}.dead-letter"):
+                        letters[label].append(message.headers.get("task", "?"))
+                with contextlib.suppress(Exception):  # NotFound closed it already
+                    channel.close()
+        return letters
 
     def delete_all(self) -> None:
         """Every queue and exchange the project declares under this prefix."""

@@ -1,6 +1,7 @@
 """Customers and staff who use the public gateway as people do, and retry as a careful
-client does: the same Idempotency-Key, again after a 503 or a request still in progress.
-Every answer they get (or the lack of one) is recorded with the fault active at the time."""
+client does: the same request again after a 503, or a 409 saying another one is still in
+progress. Every answer they get (or the lack of one) is recorded with the fault of the
+moment."""
 
 import re
 import threading
@@ -36,11 +37,15 @@ def problem_code(response: httpx.Response) -> str:
     return response.json().get("type", "").rpartition(":")[2]
 
 
+IN_PROGRESS = {"request-in-progress", "payment-in-progress"}
+
+
 def settled(response: httpx.Response | None) -> bool:
-    """A final answer: not "try again later" (a 5xx, a request still in progress, none)."""
+    """A final answer: not "try again later" (a 5xx, a request or payment of the booking
+    still in progress, no answer at all)."""
     if response is None or response.status_code >= 500:
         return False
-    return problem_code(response) != "request-in-progress"
+    return problem_code(response) not in IN_PROGRESS
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,12 @@ class Customer:
     def book(self) -> None:
         self.hold()
         self.pay()
+
+    def last_answers(self) -> str:
+        return "; ".join(
+            f"{step}: {answer.status_code} {answer.text[:300]}" if answer else f"{step}: none"
+            for step, answer in self.answers.items()
+        )
 
     @property
     def token(self) -> dict[str, str]:
