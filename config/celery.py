@@ -1,5 +1,8 @@
 """The Celery app: configured from Django settings under the ``CELERY_`` namespace.
 
+Every task's base is ``kernel.tasks.Task``: a database or mail server outage is retried
+with backoff until it ends, never dead-lettered.
+
 Queues (see kernel/outbox/queues.py): one per project app, named after its label; a task
 named ``<label>.<name>`` runs on its app's queue. The outbox sweep runs on the queue of
 this profile's own app, so it sweeps this profile's database. A worker consumes the
@@ -12,7 +15,7 @@ from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.monolith")
 
-app = Celery("tourism")
+app = Celery("tourism", task_cls="kernel.tasks:Task")  # retries infrastructure outages
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

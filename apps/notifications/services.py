@@ -1,5 +1,6 @@
 """Writes: send an event's email exactly once, record failures, resend on staff request."""
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,7 +16,12 @@ def notification_deliver(*, event: dict) -> Notification:
     Delivery is at least once, so the same event may arrive again (a redelivery after a
     worker died, a relay that published twice): the log row, unique by event id and
     locked while sending, makes a second delivery send nothing. Errors propagate (the
-    task retries); the attempt is recorded first."""
+    task retries); the attempt is recorded first.
+
+    The mail server is connected to before the row is locked and hung up on after the
+    commit, so the only steps between the server taking the email and the row saying
+    ``sent`` are that row's UPDATE and COMMIT: a crash or a database outage there (and
+    only there) sends the email again later, with the same ``Message-ID``."""
     payload = event["payload"]
     kind = kind_of(event["type"])
     notification, _ = Notification.objects.get_or_create(
@@ -32,11 +38,11 @@ def notification_deliver(*, event: dict) -> Notification:
     Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
         attempts=F("attempts") + 1, updated_at=timezone.now()
     )
-    with transaction.atomic():
+    with get_connection() as mail_server, transaction.atomic():
         notification = Notification.objects.select_for_update().get(pk=notification.pk)
         if notification.status == Notification.Status.SENT:
             return notification
-        build_email(notification).send()
+        build_email(notification, connection=mail_server).send()
         _mark_sent(notification)
     return notification
 

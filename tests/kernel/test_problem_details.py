@@ -57,3 +57,13 @@ def test_with_debug_on_an_unexpected_api_failure_is_still_a_500_problem(client, 
     client.raise_request_exception = False
     body = assert_problem(client.get("/api/crash"), 500)
     assert "boom" not in body["detail"]
+
+
+def test_a_database_outage_outside_any_view_is_a_503_problem(client, settings):
+    settings.DEBUG = False
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.kernel.crash_urls.DatabaseGoneAfterTheView"]
+    client.raise_request_exception = False
+    response = client.get("/healthz")
+    body = assert_problem(response, 503)
+    assert body["type"] == "urn:tourism:problem:database-unavailable"
+    assert response["Retry-After"]

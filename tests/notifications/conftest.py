@@ -4,6 +4,8 @@ import pytest
 from django.db import transaction
 
 from kernel.outbox import emit
+from tests.conftest import require
+from tests.messaging import RABBITMQ_URL, QueuePrefix, SmtpSink, rabbitmq_reachable
 
 
 def booking_payload(**changes) -> dict:
@@ -35,3 +37,19 @@ def emit_committed(django_capture_on_commit_callbacks):
             return emit(event_type, payload)
 
     return emit_and_commit
+
+
+@pytest.fixture(scope="module")
+def queues():
+    """RabbitMQ queues unique to this test module, removed afterwards."""
+    require(rabbitmq_reachable(), f"needs RabbitMQ at {RABBITMQ_URL}")
+    prefix = QueuePrefix()
+    yield prefix
+    prefix.delete_all()
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """A mail server on loopback that keeps what it receives."""
+    with SmtpSink() as sink:
+        yield sink

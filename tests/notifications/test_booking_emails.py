@@ -83,3 +83,13 @@ def test_a_mail_server_that_is_down_does_not_fail_the_committed_change(emit_comm
     notification = Notification.objects.get(event_id=event.id)
     assert (notification.status, notification.attempts) == ("failed", 1)  # staff may resend
     assert "ConnectionRefusedError" in notification.last_error
+
+
+def test_a_resent_email_carries_the_message_id_of_the_first(emit_committed, mailoutbox, staff_api):
+    event = emit_committed("booking.confirmed", booking_payload())
+    notification = Notification.objects.get(event_id=event.id)
+
+    assert staff_api.post(f"/api/notifications/{notification.pk}/resend/").status_code == 200
+
+    first, resent = (email.message()["Message-ID"] for email in mailoutbox)
+    assert first == resent == f"<event-{event.id}@localhost>"

@@ -7,13 +7,9 @@ from django.db import transaction
 from apps.notifications.models import Notification
 from kernel.outbox import emit
 from kernel.outbox.models import OutboxEvent
-from tests.conftest import require
 from tests.messaging import (
     RABBITMQ_URL,
-    QueuePrefix,
-    SmtpSink,
     process_env,
-    rabbitmq_reachable,
     start_relay,
     start_worker,
     wait_until,
@@ -27,18 +23,9 @@ REFUSED = "mailbox-full@example.com"
 
 
 @pytest.fixture(scope="module")
-def queues():
-    require(rabbitmq_reachable(), f"needs RabbitMQ at {RABBITMQ_URL}")
-    prefix = QueuePrefix()
-    yield prefix
-    prefix.delete_all()
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with SmtpSink() as sink:
-        sink.refused.add(REFUSED)
-        yield sink
+def smtp(smtp):
+    smtp.refused.add(REFUSED)
+    return smtp
 
 
 @pytest.fixture(scope="module")
