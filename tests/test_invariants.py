@@ -41,6 +41,7 @@ def test_a_normal_journey_keeps_the_invariant(journey):
     assert_invariants()
 
 
+@pytest.mark.postgres
 def test_the_same_checks_run_on_databases_given_by_url(journey):
     url = servers.test_database_url()
     assert invariant_violations(catalog=url, bookings=url, payments=url) == []

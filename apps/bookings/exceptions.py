@@ -35,3 +35,9 @@ class BookingNotCancellable(DomainError):
     status = 409
     code = "booking-not-cancellable"
     title = "This booking cannot be cancelled"
+
+
+class BookingBusy(DomainError):
+    status = 409
+    code = "booking-busy"
+    title = "Another payment or cancellation of this booking is in progress"

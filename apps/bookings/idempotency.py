@@ -69,13 +69,24 @@ def _take_over(record: IdempotencyRecord) -> bool:
 
 
 def idempotency_complete(record: IdempotencyRecord, *, status: int, body: dict) -> None:
+    """Keep the answer for replays; an answer caused by an outage (5xx) is not kept."""
     if status >= 500:
-        record.delete()
+        idempotency_release(record)
         return
-    record.state = IdempotencyRecord.State.COMPLETED
-    record.response_status = status
-    record.response_body = body
-    record.save(update_fields=["state", "response_status", "response_body"])
+    _still_owned(record).update(
+        state=IdempotencyRecord.State.COMPLETED, response_status=status, response_body=body
+    )
+
+
+def idempotency_release(record: IdempotencyRecord) -> None:
+    """Give the key up unanswered, so that a retry runs again."""
+    _still_owned(record).delete()
+
+
+def _still_owned(record: IdempotencyRecord):
+    """The record, unless a retry took it over after this request's lease ran out: the
+    retry then answers for the key."""
+    return IdempotencyRecord.objects.filter(pk=record.pk, locked_until=record.locked_until)
 
 
 def idempotency_records_prune(*, now: datetime.datetime | None = None) -> int:

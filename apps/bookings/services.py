@@ -26,7 +26,7 @@ from kernel.outbox import emit
 from kernel.problems import ServiceUnavailable
 
 from .events import booking_event
-from .exceptions import BookingNotCancellable, BookingNotPayable
+from .exceptions import BookingBusy, BookingNotCancellable, BookingNotPayable
 from .models import Booking, PaymentAttempt
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ def booking_create(
     except ServiceUnavailable:
         _release_quietly(hold_key)  # the catalog may have held seats before going quiet
         raise
+    if hold.status != "held":  # an interrupted call's hold, released since (it went stale)
+        raise catalog.SeatsUnavailable(f"The seats held for booking {booking_id} were released.")
     try:
         with transaction.atomic():
             return Booking.objects.create(
@@ -102,7 +104,7 @@ def _money_lease(booking: Booking) -> Iterator[None]:
     until = now + datetime.timedelta(seconds=settings.REQUEST_LEASE_SECONDS)
     free = Q(payment_lease_until__isnull=True) | Q(payment_lease_until__lte=now)
     if not Booking.objects.filter(free, pk=booking.pk).update(payment_lease_until=until):
-        raise payments.PaymentInProgress(
+        raise BookingBusy(
             f"A payment or cancellation of {booking.reference} is in progress; retry in a moment."
         )
     try:
@@ -289,7 +291,7 @@ def bookings_settle_payments() -> int:
                 keep = booking.payment_key if booking.status == Status.CONFIRMED else ""
                 _charges_refund(booking=booking, keep=keep)
             settled += 1
-        except (ServiceUnavailable, payments.PaymentInProgress) as exc:
+        except (ServiceUnavailable, BookingBusy) as exc:
             logger.warning("Payments of %s not settled yet: %s", booking.reference, exc)
     return settled
 
@@ -302,6 +304,6 @@ def bookings_expire_due(*, now: datetime.datetime | None = None) -> int:
     for booking in bookings_due_to_expire(now=now or timezone.now()):
         try:
             expired += booking_expire(booking=booking).status == Status.EXPIRED
-        except (ServiceUnavailable, payments.PaymentInProgress) as exc:
+        except (ServiceUnavailable, BookingBusy) as exc:
             logger.warning("Booking %s not expired yet: %s", booking.reference, exc)
     return expired

@@ -13,7 +13,7 @@ from kernel.throttling import WriteThrottle
 
 from . import selectors, services
 from .filters import BookingFilter
-from .idempotency import idempotency_claim, idempotency_complete
+from .idempotency import idempotency_claim, idempotency_complete, idempotency_release
 from .models import Booking, IdempotencyRecord
 from .serializers import (
     BookingCreateSerializer,
@@ -97,7 +97,7 @@ class BookingListCreateView(generics.ListAPIView):
             )
             return response
         except BaseException:
-            record.delete()
+            idempotency_release(record)
             raise
         body = NewBookingSerializer(booking).data
         idempotency_complete(record, status=status.HTTP_201_CREATED, body=body)

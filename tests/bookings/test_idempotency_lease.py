@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.bookings import services
-from apps.bookings.idempotency import idempotency_claim
+from apps.bookings.idempotency import idempotency_claim, idempotency_complete
 from apps.bookings.models import Booking, IdempotencyRecord
 from apps.bookings.serializers import BookingCreateSerializer
 from apps.bookings.tasks import prune_idempotency_keys
@@ -134,3 +134,29 @@ def test_keys_older_than_the_retention_are_pruned(departure, settings):
     )
     assert prune_idempotency_keys() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == [recent]
+
+
+def test_a_request_that_outlived_its_lease_leaves_the_answer_to_the_retry(departure):
+    key = new_key()
+    slow = died_mid_request(departure, key)  # not dead after all: just slower than its lease
+    lapse(slow)
+    slow.refresh_from_db()
+    first = retry(departure, key)
+    assert first.status_code == 201
+    idempotency_complete(slow, status=503, body={})
+    idempotency_complete(slow, status=409, body={"detail": "too late"})
+    assert retry(departure, key).json() == first.json()
+
+
+def test_a_retry_long_after_the_dead_request_does_not_book_seats_released_since(departure):
+    key = new_key()
+    record = died_mid_request(departure, key)
+    hold_key = f"booking-{record.booking_id}"
+    catalog.hold_seats(departure_id=departure.id, seats=2, key=hold_key)
+    catalog.release_hold(key=hold_key)  # what the catalog does with a hold left too long
+    lapse(record)
+    response = retry(departure, key)
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("seats-unavailable")
+    assert not Booking.objects.exists()
+    assert seats_held(departure) == 0

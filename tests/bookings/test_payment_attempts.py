@@ -134,3 +134,17 @@ def test_a_charge_that_lands_after_another_attempt_confirmed_the_booking_is_refu
     assert late.outcome == "refunded"
     assert kept_charges(booking) == 1
     assert_invariants()
+
+
+def test_a_booking_claimed_by_a_payment_in_progress_is_busy_until_its_lease_ends(api, booking):
+    reference = booking["reference"]
+    in_a_while = timezone.now() + datetime.timedelta(minutes=1)
+    Booking.objects.filter(reference=reference).update(payment_lease_until=in_a_while)
+    for response in (pay(api, booking, "tok_visa"), cancel(api, booking)):
+        assert response.status_code == 409
+        assert response.json()["type"].endswith("booking-busy")
+    assert kept_charges(booking) == 0
+
+    a_while_ago = timezone.now() - datetime.timedelta(seconds=1)
+    Booking.objects.filter(reference=reference).update(payment_lease_until=a_while_ago)
+    assert pay(api, booking, "tok_visa").json()["status"] == "confirmed"

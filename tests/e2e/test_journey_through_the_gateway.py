@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tests.e2e.customers import staff_session
+from tests.invariants import assert_invariants
 from tests.messaging import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -74,6 +75,11 @@ def test_browse_book_pay_cancel_and_manage(topology, smtp_sink):
         r'href="(/admin/bookings/booking/[0-9a-f-]+/change/)', bookings_page
     ).group(1)
     assert reference in staff.get(booking_url).text
+
+    # Seats and money add up, read from each app's own database.
+    apps = ("catalog", "bookings", "payments")
+    database = {app: app if topology.mode == "services" else "monolith" for app in apps}
+    assert_invariants(**{app: topology.database_url(name) for app, name in database.items()})
 
 
 def test_the_admin_index_leads_to_every_apps_section(topology):
