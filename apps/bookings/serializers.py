@@ -1,8 +1,11 @@
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from .models import Booking
 
 MAX_BIGINT = 2**63 - 1  # the largest id PostgreSQL's bigint holds
+# The name is the one thing a guest writes that emails repeat: one line, no control characters.
+ONE_LINE = RegexValidator(r"^[^\x00-\x1f\x7f]*$", "Give the name on one line.")
 
 
 def _max_length(field: str) -> int:
@@ -10,7 +13,7 @@ def _max_length(field: str) -> int:
 
 
 class CustomerSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=_max_length("customer_name"))
+    name = serializers.CharField(max_length=_max_length("customer_name"), validators=[ONE_LINE])
     email = serializers.EmailField(max_length=_max_length("customer_email"))
 
 

@@ -78,7 +78,6 @@ INSTALLED_APPS = platform_apps(PROJECT_APPS)
 MIDDLEWARE = [
     "kernel.request_id.RequestIdMiddleware",
     "kernel.problems.DatabaseUnavailableMiddleware",
-    "kernel.api_errors.ApiProblemMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kernel.api_errors.ApiProblemMiddleware",  # innermost: the others see its problems
 ]
 
 TEMPLATES = [

@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
         "--queue-prefix",
         help="prefix of this run's RabbitMQ queues and exchanges (default: the database prefix)",
     )
-    parser.add_argument("--gateway-rate-limit", default="20r/s", help="per client address")
+    parser.add_argument(
+        "--gateway-rate-limit", default="20r/s", help="requests per client address at the gateway"
+    )
     parser.add_argument("--gateway-rate-burst", type=int, default=40)
     for name, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{name}-port", type=int, default=port, dest=f"port_{name}")

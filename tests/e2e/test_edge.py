@@ -195,6 +195,24 @@ def test_emails_carry_the_guests_name_escaped_and_nothing_else_they_wrote(edge, 
         assert "evil.example" not in message["Subject"]
 
 
+def test_a_name_over_several_lines_is_refused(edge):
+    guest = client_of_its_own(edge)
+    response = guest.post(
+        "/api/bookings/",
+        json={
+            "departure_id": departure_id(guest),
+            "seats": 1,
+            "customer": {
+                "name": "Ada\n\nYour card was declined: call us",
+                "email": "a@example.com",
+            },
+        },
+        headers={"Idempotency-Key": f"edge-{random.getrandbits(64)}"},
+    )
+    body = assert_problem(response, 400)
+    assert "name" in body["errors"]["customer"]
+
+
 # --- last: a service down -----------------------------------------------------------------
 
 
