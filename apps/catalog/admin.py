@@ -138,12 +138,12 @@ class TourAdmin(admin.ModelAdmin):
     def seats_available(self, tour):
         return tour.upcoming_seats_available
 
-    @admin.action(description="Publish selected tours")
+    @admin.action(description="Publish selected tours", permissions=["change"])
     def publish(self, request, queryset):
         changed = services.tours_set_published(tour_ids=queryset.values("pk"), published=True)
         self.message_user(request, f"{changed} tour(s) published.", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected tours")
+    @admin.action(description="Unpublish selected tours", permissions=["change"])
     def unpublish(self, request, queryset):
         changed = services.tours_set_published(tour_ids=queryset.values("pk"), published=False)
         self.message_user(request, f"{changed} tour(s) unpublished.", messages.SUCCESS)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from apps.catalog import services
 from apps.catalog.models import Departure, Tour
 from tests.catalog.admin_pages import departure_page, tour_page_with_one_departure
+from tests.conftest import staff_user
 from tests.factories import CategoryFactory, DepartureFactory, DestinationFactory, TourFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,15 @@ def test_unpublish_action(admin_client):
         {"action": "unpublish", "_selected_action": [tour.pk]},
     )
     assert not Tour.objects.get(pk=tour.pk).is_published
+
+
+def test_publishing_needs_the_change_permission(client):
+    tour = TourFactory()
+    client.force_login(staff_user("catalog.view_tour"))
+    changelist = reverse("admin:catalog_tour_changelist")
+    assert tour.title in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "unpublish", "_selected_action": [tour.pk]})
+    assert Tour.objects.get(pk=tour.pk).is_published
 
 
 def test_tour_page_shows_departures_inline(admin_client):
