@@ -37,7 +37,7 @@ def problem_code(response: httpx.Response) -> str:
     return response.json().get("type", "").rpartition(":")[2]
 
 
-IN_PROGRESS = {"request-in-progress", "payment-in-progress"}
+IN_PROGRESS = {"request-in-progress", "booking-busy", "payment-in-progress"}
 
 
 def settled(response: httpx.Response | None) -> bool:
