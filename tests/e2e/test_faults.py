@@ -30,7 +30,7 @@ POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
 DATABASE_CUT_SECONDS = 10
 BROKER_CUT_SECONDS = 30
 RECOVERY_SECONDS = 180  # how long processes and deliveries may take to catch up
-STAFF_EDITS = 12
+STAFF_EDITS = 40
 SEATS_PER_DEPARTURE = 14  # room for every customer of the stream and a few stray holds
 # What the stream needs configured: no rate limit in its way (it is one client address
 # booking 34 times), idempotency leases and task retries short enough for a bounded run.
@@ -216,10 +216,12 @@ def run_stream(run: FaultRun) -> None:
     finally:
         sink.resume()
 
-    during("PostgreSQL cut")
     customers = wave(4)
+    each(Customer.hold, customers[:2])
+    during("PostgreSQL cut")
     with cut(run.database_proxy, seconds=DATABASE_CUT_SECONDS):
-        each(Customer.hold_once, customers)
+        each(Customer.pay_once, customers[:2])
+        each(Customer.hold_once, customers[2:])
     during("PostgreSQL back")
     each(Customer.book, customers)
 
