@@ -87,13 +87,14 @@ class QueuePrefix:
 
 class SmtpSink:
     """An SMTP server on loopback that keeps what it receives. It can refuse some
-    recipients (a temporary 451, as a mail server having trouble) and stall every new
-    session at EHLO (a client stuck mid-conversation)."""
+    recipients (a temporary 451, as a mail server having trouble) and stall every session
+    at EHLO (a client stuck mid-conversation) or before it accepts a message's DATA."""
 
     def __init__(self):
         self.messages: list[email.message.Message] = []
         self.refused: set[str] = set()
         self.stalled_sessions = 0
+        self._stage = "EHLO"
         self._open = threading.Event()
         self._open.set()
         self.port = free_port()
@@ -107,7 +108,8 @@ class SmtpSink:
         self._open.set()
         self._controller.stop()
 
-    def stall(self) -> None:
+    def stall(self, stage: str = "EHLO") -> None:
+        self._stage = stage
         self._open.clear()
 
     def resume(self) -> None:
@@ -116,11 +118,14 @@ class SmtpSink:
     def for_event(self, event_id) -> list:
         return [m for m in self.messages if m["X-Event-ID"] == str(event_id)]
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        if not self._open.is_set():
+    async def _wait_if_stalled(self, stage: str) -> None:
+        if self._stage == stage and not self._open.is_set():
             self.stalled_sessions += 1
             while not self._open.is_set():
                 await asyncio.sleep(0.05)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        await self._wait_if_stalled("EHLO")
         session.host_name = hostname
         return responses
 
@@ -131,6 +136,7 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await self._wait_if_stalled("DATA")
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 

@@ -6,6 +6,8 @@ service) without touching the server itself.
         ...                 # start a process with env: it reaches the server through the proxy
         database.cut()      # every open connection drops, new ones are refused
         database.restore()  # new connections go through again
+        database.hang()     # connections stay open but nothing gets through either way
+        database.restore()  # what was held back flows again
 """
 
 import contextlib
@@ -24,6 +26,8 @@ class TcpProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.cut_off = False
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -54,11 +58,18 @@ class TcpProxy:
                     sock.shutdown(socket.SHUT_RDWR)
             self._sockets.clear()
 
+    def hang(self) -> None:
+        """Like a server that stopped answering (or a network that drops packets):
+        connections are accepted and kept, but no byte gets through until restored."""
+        self._flowing.clear()
+
     def restore(self) -> None:
         self.cut_off = False
+        self._flowing.set()
 
     def close(self) -> None:
         self.cut()
+        self._flowing.set()
         self.listener.close()
 
     def _accept(self) -> None:
@@ -80,10 +91,10 @@ class TcpProxy:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         for sock in (source, sink):
             with contextlib.suppress(OSError):
