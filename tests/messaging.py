@@ -14,6 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
+import amqp
 from aiosmtpd.controller import Controller
 from kombu import Connection
 
@@ -38,6 +39,9 @@ def wait_until(condition, *, timeout: float, what: str, interval: float = 0.05):
     raise AssertionError(f"Not within {timeout}s: {what}")
 
 
+LABELS = ("platform", "catalog", "bookings", "payments", "notifications")
+
+
 class QueuePrefix:
     """Queue and exchange names unique to one test run, removed afterwards."""
 
@@ -49,11 +53,25 @@ class QueuePrefix:
             _, count, _ = conn.default_channel.queue_declare(self.prefix + queue_name, passive=True)
             return count
 
+    def dead_letters(self) -> dict[str, list[str]]:
+        """The task of each message in this run's dead-letter queues, by queue. The messages
+        stay there: never acknowledged, they return to their queue when the channel closes."""
+        letters = {}
+        with Connection(RABBITMQ_URL) as conn:
+            for label in LABELS:
+                channel = conn.channel()
+                letters[label] = []
+                with contextlib.suppress(amqp.exceptions.NotFound):
+                    while message := channel.basic_get(f"{self.prefix}{label}.dead-letter"):
+                        letters[label].append(message.headers.get("task", "?"))
+                with contextlib.suppress(Exception):  # NotFound closed it already
+                    channel.close()
+        return letters
+
     def delete_all(self) -> None:
         """Every queue and exchange the project declares under this prefix."""
-        labels = ["platform", "catalog", "bookings", "payments", "notifications"]
         self.delete(
-            queues=[*labels, *(f"{label}.dead-letter" for label in labels)],
+            queues=[*LABELS, *(f"{label}.dead-letter" for label in LABELS)],
             exchanges=["tourism", "tourism.dead-letter"],
         )
 
@@ -69,13 +87,14 @@ class QueuePrefix:
 
 class SmtpSink:
     """An SMTP server on loopback that keeps what it receives. It can refuse some
-    recipients (a temporary 451, as a mail server having trouble) and stall every new
-    session at EHLO (a client stuck mid-conversation)."""
+    recipients (a temporary 451, as a mail server having trouble) and stall every session
+    at EHLO (a client stuck mid-conversation) or before it accepts a message's DATA."""
 
     def __init__(self):
         self.messages: list[email.message.Message] = []
         self.refused: set[str] = set()
         self.stalled_sessions = 0
+        self._stage = "EHLO"
         self._open = threading.Event()
         self._open.set()
         self.port = free_port()
@@ -89,7 +108,8 @@ class SmtpSink:
         self._open.set()
         self._controller.stop()
 
-    def stall(self) -> None:
+    def stall(self, stage: str = "EHLO") -> None:
+        self._stage = stage
         self._open.clear()
 
     def resume(self) -> None:
@@ -98,11 +118,14 @@ class SmtpSink:
     def for_event(self, event_id) -> list:
         return [m for m in self.messages if m["X-Event-ID"] == str(event_id)]
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        if not self._open.is_set():
+    async def _wait_if_stalled(self, stage: str) -> None:
+        if self._stage == stage and not self._open.is_set():
             self.stalled_sessions += 1
             while not self._open.is_set():
                 await asyncio.sleep(0.05)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        await self._wait_if_stalled("EHLO")
         session.host_name = hostname
         return responses
 
@@ -113,6 +136,7 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await self._wait_if_stalled("DATA")
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 

@@ -18,10 +18,11 @@ def notification_deliver(*, event: dict) -> Notification:
     locked while sending, makes a second delivery send nothing. Errors propagate (the
     task retries); the attempt is recorded first.
 
-    The mail server is connected to before the row is locked and hung up on after the
-    commit, so the only steps between the server taking the email and the row saying
-    ``sent`` are that row's UPDATE and COMMIT: a crash or a database outage there (and
-    only there) sends the email again later, with the same ``Message-ID``."""
+    The mail server is connected to before the row is locked, the row is marked ``sent``
+    before the email is handed over (committed only if that succeeds), and the mail
+    server is hung up on after the commit: the only step between the server taking the
+    email and the row saying ``sent`` is the COMMIT. A crash or a database outage there
+    (and only there) sends the email again later, with the same ``Message-ID``."""
     payload = event["payload"]
     kind = kind_of(event["type"])
     notification, _ = Notification.objects.get_or_create(
@@ -42,8 +43,8 @@ def notification_deliver(*, event: dict) -> Notification:
         notification = Notification.objects.select_for_update().get(pk=notification.pk)
         if notification.status == Notification.Status.SENT:
             return notification
-        build_email(notification, connection=mail_server).send()
         _mark_sent(notification)
+        build_email(notification, connection=mail_server).send()
     return notification
 
 
@@ -62,8 +63,8 @@ def notification_resend(*, notification_id: int) -> Notification:
         with transaction.atomic():
             notification = Notification.objects.select_for_update().get(pk=notification_id)
             notification.attempts += 1
+            _mark_sent(notification)  # committed only once the email is handed over
             build_email(notification).send()
-            _mark_sent(notification)
             return notification
     except (OSError, ConnectionError) as exc:
         error = f"{exc.__class__.__name__}: {exc}"

@@ -6,24 +6,11 @@ import re
 import httpx
 import pytest
 
+from tests.e2e.customers import staff_session
 from tests.invariants import assert_invariants
 from tests.messaging import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-def staff_session(base_url: str) -> httpx.Client:
-    """Log in once on the admin, as staff do in a browser."""
-    client = httpx.Client(base_url=base_url, timeout=30, follow_redirects=True)
-    form = client.get("/admin/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-    response = client.post(
-        "/admin/login/?next=/admin/",
-        data={"username": "admin", "password": "admin", "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base_url}/admin/login/"},
-    )
-    assert "Log out" in response.text, response.text[:500]
-    return client
 
 
 def emails_for(sink, reference: str) -> list:

@@ -107,6 +107,38 @@ def test_an_email_waits_out_an_outage_and_is_sent_once(outage, links, worker, sm
     assert queues.message_count("notifications.dead-letter") == 0
 
 
+def test_a_database_outage_after_sending_sends_again_recognisably_and_says_sent(
+    links, worker, smtp, queues
+):
+    """The one window left: the mail server took the email, the row could not say so."""
+    stalled_before = smtp.stalled_sessions
+    smtp.stall("DATA")
+    try:
+        with transaction.atomic():
+            event = emit("booking.confirmed", booking_payload())
+        wait_until(
+            lambda: smtp.stalled_sessions > stalled_before,
+            timeout=30,
+            what="the worker is handing the email over",
+        )
+        links["database"].cut()
+    finally:
+        smtp.resume()  # the mail server takes the email; the worker cannot record it
+    try:
+        wait_out_an_outage(links["database"], worker, "send_booking_email", queues, "notifications")
+    finally:
+        links["database"].restore()
+
+    wait_until(
+        lambda: Notification.objects.get(event_id=event.id).status == "sent",
+        timeout=60,
+        what="its log row says sent",
+    )
+    first, again = smtp.for_event(event.id)
+    assert first["Message-ID"] == again["Message-ID"] == f"<event-{event.id}@localhost>"
+    assert queues.message_count("notifications.dead-letter") == 0
+
+
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_a_periodic_task_waits_out_a_database_outage(links, worker, queues):
     links["database"].cut()
