@@ -216,12 +216,12 @@ def test_a_name_over_several_lines_is_refused(edge):
 # --- last: a service down -----------------------------------------------------------------
 
 
-def test_a_stopped_app_is_a_502_problem_with_retry_after_and_comes_back(edge):
+def test_a_stopped_app_is_a_503_problem_with_retry_after_and_comes_back(edge):
     client = client_of_its_own(edge)
     edge.stop("monolith")
     try:
         response = client.get("/api/catalog/tours/")
-        body = assert_problem(response, 502)
+        body = assert_problem(response, 503)
         assert body["type"] == "urn:tourism:problem:service-unavailable"
         assert int(response.headers["Retry-After"]) > 0
     finally:
