@@ -3,7 +3,7 @@
 Apps raise a :class:`DomainError` subclass (its ``status`` and ``code`` say which problem
 it is); DRF's own errors, Django's 404/500 and unexpected failures are turned into the
 same shape. A database that cannot be reached is a 503 with ``Retry-After``, never a 500
-(:class:`DatabaseUnavailableMiddleware`, and ``server_error`` for the middleware path).
+(:class:`DatabaseUnavailableMiddleware`).
 """
 
 import logging
@@ -11,6 +11,7 @@ import sys
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
+from django.core.signals import got_request_exception
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import set_rollback
@@ -116,14 +117,21 @@ def database_unavailable(exc: Exception):
 
 
 class DatabaseUnavailableMiddleware:
-    """Whatever view raised it (DRF re-raises what its handler leaves alone), a database
-    that cannot be reached answers 503, also under DEBUG (which would show an HTML page)."""
+    """A database that cannot be reached answers 503, also under DEBUG (which would show
+    an HTML page). Raised by a view (DRF re-raises what its handler leaves alone), it is
+    answered at once; raised by a middleware after this one (a session saved after the
+    view), Django has already made a 500 of it, which this replaces. Keep it near the top
+    of ``MIDDLEWARE``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        outage = getattr(request, "database_outage", None)
+        if outage is not None and response.status_code == 500:
+            return database_unavailable(outage)
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_UNAVAILABLE):
@@ -131,12 +139,18 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
-def server_error(request):
-    """handler500 (called while the exception is being handled): a database outage
-    outside any view, such as a session saved by middleware, is still a 503."""
+def _remember_database_outage(sender, request=None, **kwargs):
+    """Django sends this while it handles an exception no view answered."""
     exc = sys.exc_info()[1]
-    if isinstance(exc, DATABASE_UNAVAILABLE):
-        return database_unavailable(exc)
+    if request is not None and isinstance(exc, DATABASE_UNAVAILABLE):
+        request.database_outage = exc
+
+
+got_request_exception.connect(_remember_database_outage)
+
+
+def server_error(request):
+    """handler500."""
     return problem(500, code="server-error", detail="Something went wrong on our side.")
 
 

@@ -59,8 +59,9 @@ def test_with_debug_on_an_unexpected_api_failure_is_still_a_500_problem(client, 
     assert "boom" not in body["detail"]
 
 
-def test_a_database_outage_outside_any_view_is_a_503_problem(client, settings):
-    settings.DEBUG = False
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_database_outage_outside_any_view_is_a_503_problem(client, settings, debug):
+    settings.DEBUG = debug
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.kernel.crash_urls.DatabaseGoneAfterTheView"]
     client.raise_request_exception = False
     response = client.get("/healthz")
