@@ -47,7 +47,9 @@ def caller(request, topology) -> dict:
     token, as the admin's own pages send them."""
     if request.param == "anonymous":
         return {}
-    cookies = dict(staff_session(topology.gateway_url).cookies)
+    staff = staff_session(topology.gateway_url)
+    assert staff.get("/api/payments/payments/").status_code == 200  # staff-only: logged in
+    cookies = dict(staff.cookies)
     return {"cookies": cookies, "headers": {"X-CSRFToken": cookies["csrftoken"]}}
 
 
