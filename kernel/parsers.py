@@ -1,24 +1,32 @@
-"""Request body parsers. JSON bodies nest at most ``MAX_JSON_DEPTH`` levels: a deeper
-document (an attacker's 10 KB of ``[``) is a 400 problem, never a RecursionError."""
+"""Request body parsers. A JSON body is refused with a 400 problem when it nests deeper than
+``MAX_JSON_DEPTH`` levels (an attacker's 10 KB of ``[`` would otherwise be a
+RecursionError) or holds a NUL character anywhere (PostgreSQL cannot store one in text)."""
 
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 MAX_JSON_DEPTH = 32
 TOO_DEEP = f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+HAS_NUL = "JSON parse error - text may not contain NUL (\\u0000) characters."
 
 
-def json_depth(document) -> int:
-    """How many arrays and objects deep ``document`` nests (walked without recursion)."""
-    deepest, pending = 0, [(document, 1)]
+def check_document(document) -> None:
+    """Raise ParseError for a document too deep or with a NUL character in any string
+    (keys included). Walked without recursion."""
+    pending = [(document, 1)]
     while pending:
         value, depth = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ParseError(HAS_NUL)
+            continue
         if isinstance(value, dict):
+            pending.extend((key, depth) for key in value)
             value = list(value.values())
         if isinstance(value, list):
-            deepest = max(deepest, depth)
+            if depth > MAX_JSON_DEPTH:
+                raise ParseError(TOO_DEEP)
             pending.extend((child, depth + 1) for child in value)
-    return deepest
 
 
 class JSONParser(parsers.JSONParser):
@@ -27,6 +35,5 @@ class JSONParser(parsers.JSONParser):
             document = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(TOO_DEEP) from None
-        if json_depth(document) > MAX_JSON_DEPTH:
-            raise ParseError(TOO_DEEP)
+        check_document(document)
         return document

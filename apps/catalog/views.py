@@ -22,6 +22,8 @@ from .serializers import (
     tour_list_item,
 )
 
+# What a SlugField holds: any other path segment is a 404 before the database is asked.
+SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 IN_USE = extend_schema(responses={204: None, 409: problem("Seats of it are held or booked.")})
 
 
@@ -32,6 +34,7 @@ class TourViewSet(viewsets.ModelViewSet):
     through the catalog's services."""
 
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     filterset_class = TourFilter
 
     def get_queryset(self) -> QuerySet[Tour]:
@@ -97,6 +100,7 @@ class DestinationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Destination.objects.all()
     serializer_class = DestinationSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     pagination_class = None
 
 
@@ -104,6 +108,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
     pagination_class = None
 
 

@@ -151,3 +151,10 @@ def test_departure_detail(api):
     body = api.get(f"/api/catalog/departures/{departure.id}/").json()
     assert body["tour"] == departure.tour.slug
     assert body["seats_available"] == 9
+
+
+@pytest.mark.parametrize("path", ["tours", "destinations", "categories"])
+def test_a_slug_with_characters_no_slug_has_is_a_404_problem(api, path):
+    response = api.get(f"/api/catalog/{path}/lis%00bon/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

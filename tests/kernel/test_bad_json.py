@@ -37,3 +37,25 @@ def test_json_nested_just_past_the_limit_is_refused_and_at_the_limit_is_read(api
     )
     body = assert_problem(at_limit, 400)
     assert "departure_id" in body["errors"]  # parsed, then validated
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"departure_id": 1, "seats": 1, "customer": {"name": "Ada\\u0000", "email": "a@b.c"}}',
+        '{"departure_id": 1, "seats": 1, "customer": {"name\\u0000": "Ada"}}',
+    ],
+)
+def test_a_nul_character_anywhere_in_the_body_is_a_400_problem(api, body):
+    response = api.post("/api/bookings/", data=body, content_type="application/json")
+    body = assert_problem(response, 400)
+    assert "NUL" in body["detail"]
+
+
+def test_a_staff_write_naming_a_related_slug_with_a_nul_is_a_400_not_a_500(staff_api):
+    response = staff_api.post(
+        "/api/catalog/tours/",
+        data='{"title": "T", "destination": "lis\\u0000bon"}',
+        content_type="application/json",
+    )
+    assert_problem(response, 400)
