@@ -245,3 +245,5 @@ def test_with_the_catalog_down_the_shop_says_so_and_recovers(page, topology):
         topology.start("catalog")
     page.get_by_role("button", name="Try again").click()
     expect(page.get_by_test_id("tour-card").first).to_be_visible()
+    # The filters' choices, which failed along with the tours, are back too.
+    expect(page.get_by_label("Destination").locator("option")).not_to_have_count(1)
