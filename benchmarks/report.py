@@ -13,6 +13,8 @@ SUMMARY_KEYS = [
     "notify_fast_p95_ms",
     "max_ready_seconds",
     "max_worker_rss_mib",
+    "shop_initial_js_gzip_kb",
+    "shop_first_tour_card_ms",
 ]
 
 
@@ -28,6 +30,7 @@ def summary(scenarios: dict) -> dict:
     hot = _ok(scenarios, "hot_departure")
     notify = _ok(scenarios, "notifications").get("fast", {})
     foot = _ok(scenarios, "footprint")
+    shop = _ok(scenarios, "storefront")
     return {
         "tours_list_vs_values": read.get("tours_list", {}).get("vs_values_baseline"),
         "services_vs_monolith_throughput": write.get("services_vs_monolith_throughput"),
@@ -37,6 +40,8 @@ def summary(scenarios: dict) -> dict:
         "notify_fast_p95_ms": notify.get("p95_ms"),
         "max_ready_seconds": foot.get("max_ready_seconds"),
         "max_worker_rss_mib": foot.get("max_worker_rss_mib"),
+        "shop_initial_js_gzip_kb": shop.get("initial_js_gzip_kb"),
+        "shop_first_tour_card_ms": shop.get("first_tour_card_ms", {}).get("median"),
     }
 
 
@@ -100,6 +105,12 @@ def targets(s: dict, seats: int | None) -> list[dict]:
             "< 100 MiB",
             s["max_worker_rss_mib"],
             s["max_worker_rss_mib"] is not None and s["max_worker_rss_mib"] < 100,
+        ),
+        _target(
+            "storefront initial JavaScript, gzipped",
+            "<= 120 kB",
+            s["shop_initial_js_gzip_kb"],
+            at_most(s["shop_initial_js_gzip_kb"], 120),
         ),
     ]
 
@@ -317,6 +328,25 @@ def markdown(results: dict) -> str:
         )
     else:
         parts.append(_skipped(foot))
+    parts.append("\n## Storefront\n")
+    shop = scenarios.get("storefront", {})
+    if shop.get("status") == "ok":
+        first = shop["first_tour_card_ms"]
+        parts.append(
+            _table(
+                ["initial JS kB gzip", "budget kB", "initial CSS kB gzip", "first tour card ms"],
+                [
+                    [
+                        shop["initial_js_gzip_kb"],
+                        shop["js_budget_kb"],
+                        shop["initial_css_gzip_kb"],
+                        f"{first['median']} (median of {len(first['runs'])})",
+                    ]
+                ],
+            )
+        )
+    else:
+        parts.append(_skipped(shop))
     if scenarios.get("errors"):
         parts.append("\n## Errors\n\n" + "\n".join(f"- {e}" for e in scenarios["errors"]) + "\n")
     return "\n".join(parts)

@@ -19,10 +19,20 @@ from pathlib import Path
 
 from kombu import Connection
 
+from deploy.local.storefront import DIST
+
 from . import database, dataset, machine, report
 from .plan import FULL, QUICK, Plan
 from .processes import Process, Topology, free_port, production_env
-from .scenarios import footprint, hot_departure, not_run, notifications, read_path, write_path
+from .scenarios import (
+    footprint,
+    hot_departure,
+    not_run,
+    notifications,
+    read_path,
+    storefront,
+    write_path,
+)
 from .smtp_sink import SmtpSink
 
 SERVICES = ("catalog", "payments", "notifications", "bookings")  # bookings calls the others
@@ -213,9 +223,13 @@ class Bench:
         return {"status": "ok", "sweep_seconds": SWEEP_SECONDS, **paths}
 
     def stock_monolith(self) -> None:
+        # The plain monolith, also serving the shop's build (the benchmark has no nginx).
         url = database.database_url(self.prefix)
-        server = self.web("monolith", self.env("config.settings.monolith", url))
+        env = self.env("config.settings.monolith", url, DJANGO_STOREFRONT_ROOT=str(DIST))
+        server = self.web("monolith", env)
         footprint.exercise(server.base_url)
+        if shop := self.phase("storefront", lambda: storefront.run(server.base_url)):
+            self.scenarios["storefront"] = shop
         self.finish_web("monolith", server)
 
     # --- processes -----------------------------------------------------------------------

@@ -47,4 +47,4 @@ for label in PROJECT_LABELS:
     ]
 
 # Last: every other path is the storefront's, which Django serves only under make run.
-urlpatterns += storefront.urlpatterns
+urlpatterns += storefront.urlpatterns()

@@ -19,8 +19,6 @@ YEAR = 365 * 24 * 3600
 
 def storefront(request, path: str):
     root = settings.STOREFRONT_ROOT
-    if not root:
-        return not_found(request)
     try:
         response = serve(request, path or "index.html", document_root=root)
     except Http404:
@@ -39,4 +37,9 @@ def storefront(request, path: str):
     return response
 
 
-urlpatterns = [re_path(r"^(?!(?:api|admin|internal|static)(?:/|$))(?P<path>.*)$", storefront)]
+ROUTE = re_path(r"^(?!(?:api|admin|internal|static)(?:/|$))(?P<path>.*)$", storefront)
+
+
+def urlpatterns() -> list:
+    """The storefront's catch-all route, to put last: only when Django serves the build."""
+    return [ROUTE] if settings.STOREFRONT_ROOT else []

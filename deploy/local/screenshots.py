@@ -15,6 +15,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from deploy.local.chromium import DESKTOP, PHONE, launch
 from deploy.local.topology import DEFAULT_PORTS, Topology, TopologyError
+from tests.servers import free_port
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "storefront"
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
@@ -52,7 +53,7 @@ def journey(page: Page, shoot) -> None:
 def main() -> int:
     topology = Topology(
         "monolith",
-        ports={name: port + 100 for name, port in DEFAULT_PORTS.items()},  # beside make services
+        ports={name: free_port() for name in DEFAULT_PORTS},
         database_prefix=f"tourism_screenshots_{uuid.uuid4().hex[:8]}",
         queue_prefix="screenshots.",
         echo=lambda line: None,
@@ -71,7 +72,7 @@ def main() -> int:
 
                 def shoot(step: str, name: str = name, page: Page = page) -> None:
                     path = OUT / f"{step}-{name}.png"
-                    page.screenshot(path=path, full_page=True, animations="disabled")
+                    page.screenshot(path=path, animations="disabled")  # what the screen shows
                     print(f"wrote {path.relative_to(OUT.parents[1])}", flush=True)
 
                 journey(page, shoot)

@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         url = topology.gateway_url
         print(
-            f"\nReady ({args.mode}): API {url}/api/, docs {url}/api/docs/, admin {url}/admin/ "
+            f"\nReady ({args.mode}): shop {url}/, API {url}/api/, docs {url}/api/docs/, "
+            f"admin {url}/admin/ "
             "(admin / admin). Ctrl-C stops everything.\n",
             flush=True,
         )

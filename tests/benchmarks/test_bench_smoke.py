@@ -23,7 +23,14 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = f"tourism_bench_smoke_{uuid.uuid4().hex[:8]}"  # this run's own databases
 TIME_LIMIT_SECONDS = 170
-SCENARIOS = ["read_path", "hot_departure", "write_path", "notifications", "footprint"]
+SCENARIOS = [
+    "read_path",
+    "hot_departure",
+    "write_path",
+    "notifications",
+    "footprint",
+    "storefront",
+]
 
 
 def postgres_server_url() -> str:

@@ -212,10 +212,15 @@ def test_every_page_has_no_serious_accessibility_violation(page, topology):
     assert {name: problems for name, problems in found.items() if problems} == {}
 
 
-def test_on_a_phone_the_filters_sit_above_the_tours_and_nothing_overflows(page, topology):
-    page.set_viewport_size(PHONE)
+def test_filters_sit_beside_the_tours_on_a_desktop_and_above_them_on_a_phone(page, topology):
     page.goto("/")
     expect(page.get_by_test_id("tour-card").first).to_be_visible()
+    filters = page.get_by_role("search").bounding_box()
+    card = page.get_by_test_id("tour-card").first.bounding_box()
+    assert card["x"] >= filters["x"] + filters["width"]
+
+    page.set_viewport_size(PHONE)
+    expect(page.get_by_role("search")).to_have_css("width", re.compile(r"3\d\d(\.\d+)?px"))
     filters = page.get_by_role("search").bounding_box()
     card = page.get_by_test_id("tour-card").first.bounding_box()
     assert card["y"] >= filters["y"] + filters["height"]
@@ -240,3 +245,5 @@ def test_with_the_catalog_down_the_shop_says_so_and_recovers(page, topology):
         topology.start("catalog")
     page.get_by_role("button", name="Try again").click()
     expect(page.get_by_test_id("tour-card").first).to_be_visible()
+    # The filters' choices, which failed along with the tours, are back too.
+    expect(page.get_by_label("Destination").locator("option")).not_to_have_count(1)

@@ -12,6 +12,7 @@ def build(tmp_path, settings):
     (tmp_path / "index.html").write_bytes(INDEX)
     (tmp_path / "assets" / "index-3f2a1b.js").write_text("console.log('shop')")
     settings.STOREFRONT_ROOT = str(tmp_path)
+    settings.ROOT_URLCONF = "tests.storefront.urls"
     return tmp_path
 
 
@@ -50,15 +51,15 @@ def test_the_admin_without_its_slash_still_redirects(client, build):
     assert client.get("/admin")["Location"] == "/admin/"
 
 
-def test_without_a_build_to_serve_the_shops_paths_are_404_problems(client, settings):
-    settings.STOREFRONT_ROOT = ""
-    response = client.get("/tours/tastes-of-lisbon")
+def test_without_a_build_to_serve_other_paths_stay_404_problems(client):
+    response = client.get("/tours/tastes-of-lisbon")  # the test settings serve no build
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
 
 
 def test_a_missing_build_says_how_to_make_it(client, settings, tmp_path):
     settings.STOREFRONT_ROOT = str(tmp_path)
+    settings.ROOT_URLCONF = "tests.storefront.urls"
     response = client.get("/")
     assert response.status_code == 503
     assert "make shop" in response.json()["detail"]

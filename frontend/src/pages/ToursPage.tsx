@@ -1,5 +1,5 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useEffect, type FormEvent } from "react";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import { api, unwrap, type TourList } from "../api/client";
@@ -10,6 +10,7 @@ const ORDERINGS = ["price", "-price", "next_departure", "duration", "title"] as 
 type Ordering = (typeof ORDERINGS)[number];
 const TEXT_FILTERS = ["search", "destination", "category", "departs_after", "departs_before"];
 const NUMBER_FILTERS = ["price_min", "price_max"];
+const WIDE = "(min-width: 701px)"; // styles.css stacks the layout below this
 
 /** The API query for the page's URL: every filter lives in the query string. */
 export function toursQuery(params: URLSearchParams) {
@@ -41,6 +42,7 @@ function useFacets() {
 export function ToursPage() {
   const { t } = useI18n();
   const [params, setParams] = useSearchParams();
+  const queryClient = useQueryClient();
   const query = toursQuery(params);
   const tours = useQuery({
     queryKey: ["tours", query],
@@ -68,7 +70,10 @@ export function ToursPage() {
             {t("tours.results")}
           </h2>
           {tours.isPending && <Loading />}
-          {tours.isError && <ErrorMessage error={tours.error} onRetry={() => tours.refetch()} />}
+          {tours.isError && (
+            // The tours and the filters' choices: whatever failed along with them.
+            <ErrorMessage error={tours.error} onRetry={() => queryClient.refetchQueries({ type: "active" })} />
+          )}
           {tours.data && (
             <>
               <p role="status" className="count">
@@ -124,15 +129,19 @@ function TourFilters({
     onApply(chosen);
   };
   const value = (name: string) => params.get(name) ?? "";
+  const [open, setOpen] = useState(() => globalThis.matchMedia?.(WIDE).matches ?? true);
   return (
-    // Keyed by the URL (and the choices, which arrive later) so that back/forward, "clear"
-    // and a shared link show the filters in force.
-    <form
-      key={`${params}|${destinations.length}|${categories.length}`}
-      className="filters"
-      role="search"
-      onSubmit={submit}
-    >
+    // Open beside the tours on wide screens; a tap away above them on phones.
+    <details className="filters-panel" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>{t("tours.filters")}</summary>
+      {/* Keyed by the URL (and the choices, which arrive later) so that back/forward,
+          "clear" and a shared link show the filters in force. */}
+      <form
+        key={`${params}|${destinations.length}|${categories.length}`}
+        className="filters"
+        role="search"
+        onSubmit={submit}
+      >
       <label>
         {t("tours.search")}
         <input type="search" name="search" defaultValue={value("search")} />
@@ -205,7 +214,8 @@ function TourFilters({
           {t("tours.reset")}
         </button>
       </div>
-    </form>
+      </form>
+    </details>
   );
 }
 
