@@ -1,8 +1,10 @@
 """Run two requests interleaved at a chosen point, on real PostgreSQL connections: the
-first pauses just before a chosen SQL statement reaches the database, the second runs
-meanwhile (to its end, or until it waits for a row lock the first holds), then the first
-goes on. Needs ``django_db(transaction=True)``: each side uses its own connection."""
+first pauses just before a chosen SQL statement (a regular expression matching its start)
+reaches the database, the second runs meanwhile (to its end, or until it waits for a row
+lock the first holds), then the first goes on. Needs ``django_db(transaction=True)``:
+each side uses its own connection."""
 
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,8 +15,8 @@ BOUND = 30  # seconds: only so that a broken run fails instead of hanging
 
 
 class PausedBefore:
-    """A database execute wrapper: the first statement that starts with ``statement``
-    waits for ``resume``."""
+    """A database execute wrapper: the first statement that ``statement`` matches (from
+    its start, as a regular expression) waits for ``resume``."""
 
     def __init__(self, statement: str):
         self.statement = statement
@@ -22,7 +24,7 @@ class PausedBefore:
         self.resume = threading.Event()
 
     def __call__(self, execute, sql, params, many, context):
-        if sql.startswith(self.statement) and not self.paused.is_set():
+        if re.match(self.statement, sql) and not self.paused.is_set():
             self.paused.set()
             assert self.resume.wait(BOUND), "the second request never finished or waited"
         return execute(sql, params, many, context)
@@ -42,9 +44,9 @@ def _waits_on_a_lock(pid: int) -> bool:
 
 
 def run_interleaved(first, second, *, paused_before: str):
-    """Run ``first()`` until it is about to run a statement starting with ``paused_before``
-    (e.g. ``'UPDATE "catalog_departure"'``), then ``second()``; return both results
-    (exceptions are raised)."""
+    """Run ``first()`` until it is about to run a statement ``paused_before`` matches
+    (``'UPDATE "catalog_departure"'``, ``'SELECT .* FOR UPDATE'``), then ``second()``;
+    return both results (exceptions are raised)."""
     pause = PausedBefore(paused_before)
     pid_known, pids = threading.Event(), []
 

@@ -72,10 +72,14 @@ class HoldsPerCustomer(WriteThrottle):
 
 
 class PaymentAttemptsPerBooking(WriteThrottle):
+    """Pay attempts on one booking, counted per caller (its guest token, or the staff
+    user): a stranger who knows only the reference cannot use up the guest's attempts."""
+
     scope = "payments-per-booking"
 
-    def ident_of(self, request, view) -> str:
-        return view.kwargs["reference"]
+    def ident_of(self, request, view) -> str | None:
+        caller = booking_token(request) or request.user.pk
+        return f"{view.kwargs['reference']} {caller}" if caller else None
 
 
 class BookingListCreateView(generics.ListAPIView):

@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 
 from kernel.admin import ReadOnlyModelAdmin
 
 from . import selectors, services
-from .exceptions import CapacityBelowSeatsTaken
+from .exceptions import CapacityBelowSeatsTaken, DepartureInUse, TourInUse
 from .models import Category, Departure, Destination, SeatHold, Tour
 
 
@@ -79,8 +80,38 @@ class UpcomingFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KeptInUse(admin.ModelAdmin):
+    """Deletes go through the catalog's services, which lock the departures and refuse
+    any with seat holds. A hold can land after the admin's own "is it protected?" check:
+    then nothing is deleted (the whole page's transaction rolls back) and staff read why,
+    on the page they came from."""
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._kept_if_in_use(super().delete_view, request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):  # the "delete selected" action
+        return self._kept_if_in_use(super().changelist_view, request, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._kept_if_in_use(
+            super().changeform_view, request, object_id, form_url, extra_context
+        )
+
+    def _kept_if_in_use(self, view, request, *args):
+        try:
+            return view(request, *args)
+        except (TourInUse, DepartureInUse) as exc:
+            self.message_user(request, exc.detail, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # all or none
+            for pk in queryset.values_list("pk", flat=True):
+                self.delete_model(request, self.model(pk=pk))
+
+
 @admin.register(Tour)
-class TourAdmin(admin.ModelAdmin):
+class TourAdmin(KeptInUse):
     list_display = [
         "title",
         "destination",
@@ -120,10 +151,6 @@ class TourAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.tour_delete(tour_id=obj.pk)
 
-    def delete_queryset(self, request, queryset):
-        for tour_id in queryset.values_list("pk", flat=True):
-            services.tour_delete(tour_id=tour_id)
-
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)
         for departure in formset.deleted_objects:
@@ -150,7 +177,7 @@ class TourAdmin(admin.ModelAdmin):
 
 
 @admin.register(Departure)
-class DepartureAdmin(admin.ModelAdmin):
+class DepartureAdmin(KeptInUse):
     list_display = [
         "tour",
         "starts_on",
@@ -173,10 +200,6 @@ class DepartureAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         services.departure_delete(departure_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for departure_id in queryset.values_list("pk", flat=True):
-            services.departure_delete(departure_id=departure_id)
 
 
 @admin.register(SeatHold)

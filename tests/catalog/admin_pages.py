@@ -34,3 +34,15 @@ def tour_page_with_one_departure(tour, departure_id=None, **departure) -> tuple[
         **{f"departures-0-{name}": value for name, value in departure.items()},
     }
     return reverse("admin:catalog_tour_change", args=[tour.pk]), data
+
+
+def tour_page_deleting(departure) -> tuple[str, dict]:
+    """The tour page with its departure's "Delete?" box ticked."""
+    return tour_page_with_one_departure(
+        departure.tour,
+        departure.pk,
+        starts_on=departure.starts_on,
+        price=departure.price,
+        capacity=departure.capacity,
+        DELETE="on",
+    )

@@ -5,7 +5,11 @@ from django.urls import reverse
 
 from apps.catalog import services
 from apps.catalog.models import Departure, Tour
-from tests.catalog.admin_pages import departure_page, tour_page_with_one_departure
+from tests.catalog.admin_pages import (
+    departure_page,
+    tour_page_deleting,
+    tour_page_with_one_departure,
+)
 from tests.conftest import staff_user
 from tests.factories import CategoryFactory, DepartureFactory, DestinationFactory, TourFactory
 
@@ -133,15 +137,7 @@ def test_the_tour_page_refuses_a_capacity_below_the_seats_taken(admin_client):
 
 def test_the_tour_page_does_not_delete_a_departure_with_holds(admin_client):
     departure = held(DepartureFactory(), 2)
-    url, data = tour_page_with_one_departure(
-        departure.tour,
-        departure.pk,
-        starts_on=departure.starts_on,
-        price=departure.price,
-        capacity=departure.capacity,
-        DELETE="on",
-    )
-    response = admin_client.post(url, data)
+    response = admin_client.post(*tour_page_deleting(departure))
     assert response.status_code == 200
     assert "protected" in response.content.decode()
     assert Departure.objects.filter(pk=departure.pk).exists()

@@ -7,12 +7,17 @@ customer hold seats meanwhile, then lets the staff's write go on."""
 import pytest
 from django.db.models import Sum
 from django.test import Client
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from apps.catalog import services
 from apps.catalog.exceptions import SeatsUnavailable
-from apps.catalog.models import Departure, SeatHold
-from tests.catalog.admin_pages import departure_page, tour_page_with_one_departure
+from apps.catalog.models import Departure, SeatHold, Tour
+from tests.catalog.admin_pages import (
+    departure_page,
+    tour_page_deleting,
+    tour_page_with_one_departure,
+)
 from tests.factories import DepartureFactory
 from tests.interleaving import run_interleaved
 
@@ -112,3 +117,56 @@ def test_a_hold_racing_the_deletion_of_its_departure_is_refused(staff):
     )
     assert (deleted, customer_held) == (204, False)
     assert not SeatHold.objects.exists()
+
+
+def signed_in(staff) -> Client:
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+def admin_delete_departure(staff, departure):
+    url = reverse("admin:catalog_departure_delete", args=[departure.pk])
+    return signed_in(staff).post(url, {"post": "yes"}, follow=True)
+
+
+def admin_delete_tour(staff, departure):
+    url = reverse("admin:catalog_tour_delete", args=[departure.tour_id])
+    return signed_in(staff).post(url, {"post": "yes"}, follow=True)
+
+
+def admin_delete_selected_tours(staff, departure):
+    other = DepartureFactory().tour  # deletable: kept all the same, nothing half-done
+    selected = {"action": "delete_selected", "_selected_action": [other.pk, departure.tour_id]}
+    changelist = reverse("admin:catalog_tour_changelist")
+    return signed_in(staff).post(changelist, {**selected, "post": "yes"}, follow=True)
+
+
+def admin_delete_on_the_tour_page(staff, departure):
+    return signed_in(staff).post(*tour_page_deleting(departure), follow=True)
+
+
+@pytest.mark.parametrize(
+    "staff_delete",
+    [
+        admin_delete_departure,
+        admin_delete_tour,
+        admin_delete_selected_tours,
+        admin_delete_on_the_tour_page,
+    ],
+)
+def test_a_hold_landing_after_the_admin_checked_the_delete_keeps_the_departure(staff, staff_delete):
+    """The admin found nothing protected; a customer holds seats before the delete
+    locks the departure: staff read why it was kept."""
+    departure = DepartureFactory()
+    tours = Tour.objects.count()
+    page, customer_held = run_interleaved(
+        lambda: staff_delete(staff, departure),
+        lambda: customer_holds(departure.pk, 2),
+        paused_before='SELECT .* FROM "catalog_departure" .* FOR UPDATE',  # the delete's lock
+    )
+    assert customer_held
+    assert page.status_code == 200
+    assert "seat holds or bookings" in page.content.decode()
+    assert Departure.objects.filter(pk=departure.pk, seats_held=2).exists()
+    assert Tour.objects.count() == tours + (admin_delete_selected_tours is staff_delete)

@@ -2,9 +2,12 @@
 container, probes and requests on long-running ones, secrets never in ConfigMaps, and
 selectors that survive upgrades."""
 
+import re
+
 import pytest
 
 from config.environment import SECRETS
+from deploy.local.topology import STOREFRONT_TEMPLATE
 from tests.deploy.tools import CI_VALUES, of_kind, pod_specs, rendered
 
 LONG_RUNNING = {"Deployment", "StatefulSet"}
@@ -140,3 +143,23 @@ def test_the_storefront_is_reached_only_through_the_ingress_unless_it_is_a_load_
         assert "kubernetes.io/metadata.name" in source["namespaceSelector"]["matchLabels"]
     else:
         assert "from" not in rule
+
+
+def test_the_ingress_hands_only_its_own_errors_to_the_storefront_for_problem_details(objects):
+    """ingress-nginx sends the errors its controller makes to its default backend with the
+    status in X-Code; the apps' own errors (problem details already) pass untouched."""
+    (ingress,) = of_kind(objects, "Ingress")
+    (frontend,) = [
+        item
+        for item in of_kind(objects, "Service")
+        if item["metadata"]["name"].endswith("-frontend")
+    ]
+    annotations = ingress["metadata"]["annotations"]
+    assert (
+        annotations["nginx.ingress.kubernetes.io/default-backend"] == frontend["metadata"]["name"]
+    )
+    assert annotations["nginx.ingress.kubernetes.io/disable-proxy-intercept-errors"] == "true"
+    handed_over = annotations["nginx.ingress.kubernetes.io/custom-http-errors"].split(",")
+    answered = re.findall(r"if \(\$http_x_code = (\d+)\)", STOREFRONT_TEMPLATE.read_text())
+    assert handed_over == answered
+    assert {"413", "502", "503", "504"} <= set(answered)

@@ -3,6 +3,7 @@ in front of the monolith (debug on, as under ``make services``): every error is 
 details, limits answer 429 with Retry-After, tokens stay out of logs, pages carry a CSP,
 and no server tells its version."""
 
+import json
 import random
 import re
 import socket
@@ -85,6 +86,44 @@ def test_a_malformed_request_is_a_400_problem(edge):
     assert head.startswith(b"HTTP/1.1 400")
     assert f"Content-Type: {PROBLEM}".encode() in head
     assert b'"status": 400' in body
+
+
+def test_a_request_id_that_is_not_one_never_reaches_a_problem_body(edge):
+    forged = b'x", "status": 200, "injected": "yes'
+    head, _, body = raw_request(
+        edge,
+        b"POST /api/bookings/ HTTP/1.1\r\nContent-Length: 20000000\r\nX-Request-ID: " + forged,
+    ).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    problem = json.loads(body)  # still JSON, with the gateway's own fields only
+    assert problem["status"] == 413 and "injected" not in problem
+    assert f"X-Request-ID: {problem['request_id']}".encode() in head
+
+
+# --- errors the chart's Ingress controller makes, answered by the storefront's server ------
+
+
+def storefront(topology) -> httpx.Client:
+    """The storefront's server directly, as ingress-nginx reaches its default backend."""
+    return httpx.Client(base_url=f"http://127.0.0.1:{topology.ports['storefront']}", timeout=30)
+
+
+@pytest.mark.parametrize("status", [413, 502, 503, 504])
+def test_an_error_the_ingress_controller_makes_is_a_problem_with_its_status(edge, status):
+    response = storefront(edge).post("/", headers={"X-Code": str(status), "Accept": "*/*"})
+    assert_problem(response, status)
+
+
+def test_an_app_with_no_ready_pod_behind_the_ingress_is_a_503_problem(edge):
+    """With no endpoint for an app's rule, ingress-nginx proxies to the default backend."""
+    response = storefront(edge).post("/api/bookings/", json={})
+    assert_problem(response, 503)
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_the_storefront_still_serves_the_shop(edge):
+    response = storefront(edge).get("/tours/somewhere")
+    assert response.status_code == 200 and "text/html" in response.headers["Content-Type"]
 
 
 def test_going_over_the_gateway_rate_is_a_429_problem_with_retry_after(edge):

@@ -7,11 +7,13 @@ import uuid
 
 import httpx
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from tests.bookings.journey import booking_request, new_key
 from tests.conftest import require
 from tests.factories import DepartureFactory, UserFactory
-from tests.servers import REDIS_URL, free_port, redis_reachable, serve
+from tests.proxy import TcpProxy
+from tests.servers import REDIS_URL, redis_reachable, serve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -93,6 +95,21 @@ def test_a_booking_takes_only_so_many_pay_attempts(servers):
     assert_throttled(servers[0].post(pay, json=card, headers={**token, **client_address()}))
 
 
+def test_strangers_who_know_a_reference_cannot_use_up_its_pay_attempts(servers):
+    departure = DepartureFactory(capacity=10)
+    created = hold(servers[0], departure.id, email="q@example.com", headers=client_address())
+    booking = created.json()
+    pay = f"/api/bookings/{booking['reference']}/pay"
+    card = {"payment_method": "tok_visa"}
+    for wrong in [{}, {"X-Booking-Token": "guessed"}, {"X-Booking-Token": "guessed-too"}]:
+        stranger = servers[0].post(pay, json=card, headers={**wrong, **client_address()})
+        assert stranger.status_code == 404, stranger.text
+
+    token = {"X-Booking-Token": booking["access_token"]}
+    paid = servers[1].post(pay, json=card, headers={**token, **client_address()})
+    assert paid.status_code == 200, paid.text
+
+
 def admin_login(server: httpx.Client, username: str, password: str) -> httpx.Response:
     server.cookies.clear()
     form = server.get("/admin/login/")
@@ -115,10 +132,35 @@ def test_the_admin_login_locks_after_repeated_wrong_passwords(servers):
     assert "sessionid" not in locked.cookies
 
 
-def test_with_the_cache_down_customers_still_book(django_db_blocker):
+@pytest.fixture(scope="module")
+def cache_down(django_db_setup, django_db_blocker):
+    """A monolith whose Redis went away while it ran: its proxy to Redis is cut."""
+    require(redis_reachable(), "needs Redis on 127.0.0.1:6379")
+    with TcpProxy.in_front_of(REDIS_URL) as redis:
+        cache_url = f"{redis.route(REDIS_URL)}?key_prefix=test-{uuid.uuid4().hex}"
+        env = {"CACHE_URL": cache_url, "THROTTLE_RATES": RATES, "LOGIN_FAILURE_LIMIT": "3"}
+        with django_db_blocker.unblock(), serve("monolith", **env) as server:
+            client = httpx.Client(base_url=server.url, timeout=30)
+            assert client.get("/api/catalog/tours/").status_code == 200  # Redis in use
+            redis.cut()
+            yield client
+
+
+def test_with_the_cache_down_customers_still_book(cache_down):
     departure = DepartureFactory(capacity=10)
-    down = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    with django_db_blocker.unblock(), serve("monolith", CACHE_URL=down, THROTTLE_RATES=RATES) as s:
-        server = httpx.Client(base_url=s.url, timeout=30)
-        created = hold(server, departure.id, email="d@example.com", headers=client_address())
+    created = hold(cache_down, departure.id, email="d@example.com", headers=client_address())
     assert created.status_code == 201, created.text
+
+
+def test_with_the_cache_down_staff_still_log_in_and_wrong_passwords_still_lock(cache_down):
+    staff = UserFactory(is_staff=True)
+    staff.password = PBKDF2PasswordHasher().encode("correct-horse-battery", "some-salt")
+    staff.save()  # a hash the server's hashers read (the suite's own is MD5)
+    signed_in = admin_login(cache_down, staff.username, "correct-horse-battery")
+    assert signed_in.status_code == 302 and "sessionid" in signed_in.cookies, signed_in.text
+
+    for _ in range(2):
+        wrong = admin_login(cache_down, staff.username, "not-the-password")
+        assert wrong.status_code == 200 and "Please enter the correct" in wrong.text
+    admin_login(cache_down, staff.username, "not-the-password")  # the third: locked out
+    assert_throttled(admin_login(cache_down, staff.username, "correct-horse-battery"))
