@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Q
 
 from kernel.filters import FilterSet
 
@@ -44,14 +43,8 @@ class TourFilter(FilterSet):
         return cls.form_class
 
     def filter_search(self, queryset, name, value):
-        for term in value.split():
-            queryset = queryset.filter(
-                Q(title__icontains=term)
-                | Q(summary__icontains=term)
-                | Q(destination__name__icontains=term)
-                | Q(destination__country__icontains=term)
-            )
-        return queryset
+        """Ranked by relevance unless ``ordering`` says otherwise (it applies after)."""
+        return selectors.tours_matching(queryset, text=value)
 
     def filter_departures(self, queryset, name, value):
         return queryset  # the departure filters apply together, in filter_queryset

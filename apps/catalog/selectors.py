@@ -1,9 +1,25 @@
 """Reads from the catalog."""
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+import functools
+import operator
+
+from django.db import connections
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.utils import timezone
 
-from .models import Departure, Tour
+from .models import Departure, Destination, Tour
 
 
 def departures_upcoming() -> QuerySet[Departure]:
@@ -62,6 +78,65 @@ def tours_departing(
     if only_available:
         departures = departures_with_seats(departures)
     return queryset.filter(Exists(departures))
+
+
+def search_text(*fields: str) -> Func:
+    """The fields as the search index holds them: joined by spaces, accents removed,
+    lower case (``catalog_search_text``, created by the catalog's migration 0003)."""
+    return Func(
+        *map(F, fields),
+        function="catalog_search_text",
+        arg_joiner=" || ' ' || ",
+        output_field=TextField(),
+    )
+
+
+def search_term(term: str) -> Func:
+    return Func(Value(term), function="catalog_search_text", output_field=TextField())
+
+
+def tours_matching(queryset: QuerySet[Tour], *, text: str) -> QuerySet[Tour]:
+    """Tours whose title, summary or destination (name or country) contains every word of
+    ``text`` (accents and case ignored, parts of words too), best title match first.
+
+    On PostgreSQL a trigram index answers the title and summary part (docs/performance.md);
+    elsewhere (SQLite under ``make run``) it is a plain ``icontains`` scan."""
+    terms = text.split()
+    if connections[queryset.db].vendor != "postgresql":
+        for term in terms:
+            queryset = queryset.filter(
+                Q(title__icontains=term)
+                | Q(summary__icontains=term)
+                | Q(destination__name__icontains=term)
+                | Q(destination__country__icontains=term)
+            )
+        return queryset
+    for term in terms:
+        # One set of ids from two index scans, so no scan of every tour (docs/performance.md).
+        tours = Tour.objects.alias(text=search_text("title", "summary")).filter(
+            text__contains=search_term(term)
+        )
+        destinations = Destination.objects.alias(text=search_text("name", "country")).filter(
+            text__contains=search_term(term)
+        )
+        in_destinations = Tour.objects.filter(destination__in=destinations)
+        ids = tours.order_by().values("pk").union(in_destinations.order_by().values("pk"))
+        queryset = queryset.filter(pk__in=ids)
+    if not terms:
+        return queryset
+    title_match = functools.reduce(
+        operator.add,
+        (
+            Func(
+                search_term(term),
+                search_text("title"),
+                function="word_similarity",
+                output_field=FloatField(),
+            )
+            for term in terms
+        ),
+    )
+    return queryset.alias(relevance=title_match).order_by("-relevance", "title", "pk")
 
 
 def tour_detail(*, published_only: bool = True) -> QuerySet[Tour]:

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
@@ -24,6 +25,8 @@ from .serializers import (
 
 # What a SlugField holds: any other path segment is a 404 before the database is asked.
 SLUG_PATTERN = "[-a-zA-Z0-9_]+"
+# How long a browser or the gateway may reuse a public tours page (docs/api.md, Freshness).
+PUBLIC_MAX_AGE = 5
 IN_USE = extend_schema(responses={204: None, 409: problem("Seats of it are held or booked.")})
 
 
@@ -51,6 +54,19 @@ class TourViewSet(viewsets.ModelViewSet):
             selectors.tour_list_rows(self.filter_queryset(self.get_queryset()))
         )
         return self.get_paginated_response([tour_list_item(row) for row in page])
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Tours pages are public for a few seconds (the gateway's micro-cache and browsers
+        reuse them; ConditionalGetMiddleware adds the ETag and answers 304); what a signed-in
+        account sees (staff see unpublished tours) is private to it."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.action in ("list", "retrieve") and response.status_code == 200:
+            if request.user.is_authenticated:
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            patch_vary_headers(response, ["Authorization", "Cookie"])
+        return response
 
     def get_serializer_class(self):
         if self.action == "list":

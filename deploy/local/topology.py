@@ -121,6 +121,7 @@ class Topology:
         queue_prefix: str | None = None,
         gateway_rate_limit: str = "20r/s",
         gateway_rate_burst: int = 40,
+        gateway_catalog_cache: bool = True,
         extra_env: dict[str, str] | None = None,
         echo: Callable[[str], None] = print,
     ):
@@ -140,6 +141,7 @@ class Topology:
         self.run_id = uuid.uuid4().hex[:8]
         self.gateway_rate_limit = gateway_rate_limit
         self.gateway_rate_burst = gateway_rate_burst
+        self.gateway_catalog_cache = gateway_catalog_cache
         self.extra_env = extra_env or {}
         self.echo = echo
         self.workdir = Path(tempfile.mkdtemp(prefix=f"tourism-{mode}-"))
@@ -299,6 +301,7 @@ class Topology:
             STOREFRONT_UPSTREAM=storefront,
             GATEWAY_RATE_LIMIT=self.gateway_rate_limit,
             GATEWAY_RATE_BURST=str(self.gateway_rate_burst),
+            GATEWAY_CATALOG_CACHE="catalog" if self.gateway_catalog_cache else "off",
             **upstreams,
         )
         (self.workdir / "gateway.conf").write_text(conf)

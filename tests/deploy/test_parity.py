@@ -263,6 +263,7 @@ def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
     values["GATEWAY_LISTEN"] = topology.gateway_url.removeprefix("http://")
     values["GATEWAY_RATE_LIMIT"] = topology.gateway_rate_limit
     values["GATEWAY_RATE_BURST"] = str(topology.gateway_rate_burst)
+    values["GATEWAY_CATALOG_CACHE"] = "catalog" if topology.gateway_catalog_cache else "off"
     values["STOREFRONT_UPSTREAM"] = f"127.0.0.1:{topology.ports['storefront']}"
     assert set(values) == template_variables()
     assert Path(include).read_text() == substituted(values)

@@ -30,10 +30,13 @@ def smtp_sink():
 
 
 # The journeys and fault runs send more than a customer would, from one address: the limits
-# (tested on their own, tests/e2e/test_edge.py) are raised out of their way.
+# (tested on their own, tests/e2e/test_edge.py) are raised out of their way. They also read
+# their own writes at once, so the gateway's micro-cache of the catalog (seats up to 5 s
+# old, tested on its own in tests/e2e/test_gateway_cache.py) is off.
 UNLIMITED = {
     "gateway_rate_limit": "10000r/s",
     "gateway_rate_burst": 10000,
+    "gateway_catalog_cache": False,
     "extra_env": {"THROTTLE_RATES": "off"},
 }
 

@@ -74,3 +74,21 @@ def test_a_stopped_catalog_makes_booking_a_quick_503_and_a_restart_heals_it(serv
     retried = book(gateway, departure_id, "while-catalog-is-down")
     assert retried.status_code == 201, retried.text
     assert booking_count(services_topology) == before + 1
+
+
+def test_an_api_document_missing_a_stopped_service_is_not_kept(services_topology):
+    """The merged /api/schema/ is kept a minute (kernel/schema.py), but only when complete."""
+    gateway = httpx.Client(base_url=services_topology.gateway_url, timeout=30)
+
+    def apps_described() -> set[str]:
+        schema = gateway.get("/api/schema/", params={"format": "json"}).json()
+        return {path.split("/")[2] for path in schema["paths"]}
+
+    services_topology.stop("payments")
+    services_topology.stop("catalog")  # the front service forgets any document it kept
+    services_topology.start("catalog")
+    try:
+        assert "payments" not in apps_described()
+    finally:
+        services_topology.start("payments")
+    assert apps_described() == {"catalog", "bookings", "payments", "notifications"}
