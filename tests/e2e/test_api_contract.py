@@ -41,7 +41,7 @@ EXAMPLES = hypothesis.settings(
 )
 
 
-@pytest.fixture(scope="module", params=["anonymous", "staff"])
+@pytest.fixture(params=["anonymous", "staff"])
 def caller(request, topology) -> dict:
     """What a caller sends with each request: nothing, or a staff session and its CSRF
     token, as the admin's own pages send them."""
