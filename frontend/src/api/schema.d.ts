@@ -29,7 +29,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The guest with the booking's token, or staff. */
+        /**
+         * @description The guest with the booking's token, or staff with the booking permission for
+         *     ``staff_action`` (view to read; change to pay or cancel).
+         */
         get: operations["bookings_retrieve"];
         put?: never;
         post?: never;
@@ -48,7 +51,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The guest with the booking's token, or staff. */
+        /**
+         * @description The guest with the booking's token, or staff with the booking permission for
+         *     ``staff_action`` (view to read; change to pay or cancel).
+         */
         post: operations["bookings_cancel_create"];
         delete?: never;
         options?: never;
@@ -65,7 +71,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description The guest with the booking's token, or staff. */
+        /**
+         * @description The guest with the booking's token, or staff with the booking permission for
+         *     ``staff_action`` (view to read; change to pay or cancel).
+         */
         post: operations["bookings_pay_create"];
         delete?: never;
         options?: never;
@@ -112,10 +121,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Departures of published tours; staff may schedule and change them. */
+        /**
+         * @description Departures of published tours; staff with the model permissions also see those
+         *     of unpublished tours, and schedule, change and delete departures (through the
+         *     catalog's services, which never write the seat counters).
+         */
         get: operations["catalog_departures_list"];
         put?: never;
-        /** @description Departures of published tours; staff may schedule and change them. */
+        /**
+         * @description Departures of published tours; staff with the model permissions also see those
+         *     of unpublished tours, and schedule, change and delete departures (through the
+         *     catalog's services, which never write the seat counters).
+         */
         post: operations["catalog_departures_create"];
         delete?: never;
         options?: never;
@@ -130,16 +147,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Departures of published tours; staff may schedule and change them. */
+        /**
+         * @description Departures of published tours; staff with the model permissions also see those
+         *     of unpublished tours, and schedule, change and delete departures (through the
+         *     catalog's services, which never write the seat counters).
+         */
         get: operations["catalog_departures_retrieve"];
-        /** @description Departures of published tours; staff may schedule and change them. */
+        /**
+         * @description Departures of published tours; staff with the model permissions also see those
+         *     of unpublished tours, and schedule, change and delete departures (through the
+         *     catalog's services, which never write the seat counters).
+         */
         put: operations["catalog_departures_update"];
         post?: never;
-        /** @description Departures of published tours; staff may schedule and change them. */
+        /**
+         * @description Departures of published tours; staff with the model permissions also see those
+         *     of unpublished tours, and schedule, change and delete departures (through the
+         *     catalog's services, which never write the seat counters).
+         */
         delete: operations["catalog_departures_destroy"];
         options?: never;
         head?: never;
-        /** @description Departures of published tours; staff may schedule and change them. */
+        /**
+         * @description Departures of published tours; staff with the model permissions also see those
+         *     of unpublished tours, and schedule, change and delete departures (through the
+         *     catalog's services, which never write the seat counters).
+         */
         patch: operations["catalog_departures_partial_update"];
         trace?: never;
     };
@@ -185,7 +218,11 @@ export interface paths {
         /** @description The list reads plain rows, not model instances (docs/performance.md). */
         get: operations["catalog_tours_list"];
         put?: never;
-        /** @description Published tours for everyone; staff may also create, change and delete them. */
+        /**
+         * @description Published tours for everyone. Staff with the model permissions (as in the admin)
+         *     also see unpublished ones and create, change and delete tours; every write goes
+         *     through the catalog's services.
+         */
         post: operations["catalog_tours_create"];
         delete?: never;
         options?: never;
@@ -200,16 +237,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Published tours for everyone; staff may also create, change and delete them. */
+        /**
+         * @description Published tours for everyone. Staff with the model permissions (as in the admin)
+         *     also see unpublished ones and create, change and delete tours; every write goes
+         *     through the catalog's services.
+         */
         get: operations["catalog_tours_retrieve"];
-        /** @description Published tours for everyone; staff may also create, change and delete them. */
+        /**
+         * @description Published tours for everyone. Staff with the model permissions (as in the admin)
+         *     also see unpublished ones and create, change and delete tours; every write goes
+         *     through the catalog's services.
+         */
         put: operations["catalog_tours_update"];
         post?: never;
-        /** @description Published tours for everyone; staff may also create, change and delete them. */
+        /**
+         * @description Published tours for everyone. Staff with the model permissions (as in the admin)
+         *     also see unpublished ones and create, change and delete tours; every write goes
+         *     through the catalog's services.
+         */
         delete: operations["catalog_tours_destroy"];
         options?: never;
         head?: never;
-        /** @description Published tours for everyone; staff may also create, change and delete them. */
+        /**
+         * @description Published tours for everyone. Staff with the model permissions (as in the admin)
+         *     also see unpublished ones and create, change and delete tours; every write goes
+         *     through the catalog's services.
+         */
         patch: operations["catalog_tours_partial_update"];
         trace?: never;
     };
@@ -256,7 +309,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Send this notification's email again now. */
+        /** @description Send this notification's email again now (needs the change permission). */
         post: operations["notifications_resend_create"];
         delete?: never;
         options?: never;
@@ -367,6 +420,7 @@ export interface components {
             readonly expired_at: string | null;
         };
         BookingCreate: {
+            /** Format: int64 */
             departure_id: number;
             seats: number;
             customer: components["schemas"]["Customer"];
@@ -647,6 +701,28 @@ export interface components {
          * @enum {string}
          */
         PaymentDetailStatusEnum: "pending" | "succeeded" | "declined" | "refunded";
+        /** @description An error as RFC 9457 problem details (`application/problem+json`). */
+        ProblemDetails: {
+            /**
+             * @description What went wrong, for programs: `urn:tourism:problem:<code>`.
+             * @example urn:tourism:problem:validation-error
+             */
+            type: string;
+            /** @description What went wrong, for people. */
+            title: string;
+            /** @description The HTTP status code. */
+            status: number;
+            /** @description This occurrence, and what to do. */
+            detail: string;
+            /** @description Quote it when reporting. */
+            request_id?: string;
+            /** @description `validation-error` only: the messages for each field. */
+            errors?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         /** @description A refund as other apps see it. */
         RefundDetail: {
             /** Format: uuid */
@@ -686,6 +762,7 @@ export interface components {
             /** Format: date */
             readonly next_departure: string | null;
             description?: string;
+            is_published?: boolean;
             readonly departures: components["schemas"]["Departure"][];
         };
         TourList: {
@@ -769,13 +846,71 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedBookingList"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     bookings_create: {
         parameters: {
             query?: never;
             header: {
-                /** @description A unique key per booking attempt; retries with the same key book once. */
+                /** @description A unique key per booking attempt (1 to 255 characters): a retry with the same key and body replays the first answer and books once. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -784,17 +919,110 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["BookingCreate"];
-                "application/x-www-form-urlencoded": components["schemas"]["BookingCreate"];
-                "multipart/form-data": components["schemas"]["BookingCreate"];
             };
         };
         responses: {
             201: {
                 headers: {
+                    /** @description Present when this is the first answer to this Idempotency-Key, replayed. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["NewBooking"];
+                };
+            };
+            /** @description `idempotency-key-required` (no Idempotency-Key, or a longer one) or `validation-error` (with `errors` for each field). */
+            400: {
+                headers: {
+                    /** @description Present when this is the first answer to this Idempotency-Key, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `departure-not-found`. */
+            404: {
+                headers: {
+                    /** @description Present when this is the first answer to this Idempotency-Key, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `seats-unavailable`, `departure-not-bookable`, or `request-in-progress` (the first request with this Idempotency-Key is still running). */
+            409: {
+                headers: {
+                    /** @description Present when this is the first answer to this Idempotency-Key, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `unsupported-media-type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `idempotency-key-reused`: this key came with another body. */
+            422: {
+                headers: {
+                    /** @description Present when this is the first answer to this Idempotency-Key, replayed. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -821,6 +1049,64 @@ export interface operations {
                     "application/json": components["schemas"]["Booking"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `booking-not-found`: no such booking, or the token is missing or wrong. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     bookings_cancel_create: {
@@ -845,6 +1131,73 @@ export interface operations {
                     "application/json": components["schemas"]["Booking"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `booking-not-found`: no such booking, or the token is missing or wrong. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `booking-not-cancellable`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     bookings_pay_create: {
@@ -862,8 +1215,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Pay"];
-                "application/x-www-form-urlencoded": components["schemas"]["Pay"];
-                "multipart/form-data": components["schemas"]["Pay"];
             };
         };
         responses: {
@@ -873,6 +1224,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `payment-declined`, with `decline_code`: the booking stays payable until its hold expires. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `booking-not-found`: no such booking, or the token is missing or wrong. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `booking-not-payable` or `payment-in-progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `unsupported-media-type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `payment-key-reused`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable` or `payment-gateway-unavailable`: nothing was charged twice; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -894,6 +1348,37 @@ export interface operations {
                     "application/json": components["schemas"]["Category"][];
                 };
             };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     catalog_categories_retrieve: {
@@ -913,6 +1398,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Category"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -942,6 +1485,64 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedDepartureDetailList"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     catalog_departures_create: {
@@ -954,8 +1555,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DepartureDetail"];
-                "application/x-www-form-urlencoded": components["schemas"]["DepartureDetail"];
-                "multipart/form-data": components["schemas"]["DepartureDetail"];
             };
         };
         responses: {
@@ -965,6 +1564,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DepartureDetail"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `unsupported-media-type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -989,6 +1646,64 @@ export interface operations {
                     "application/json": components["schemas"]["DepartureDetail"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     catalog_departures_update: {
@@ -1004,8 +1719,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["DepartureDetail"];
-                "application/x-www-form-urlencoded": components["schemas"]["DepartureDetail"];
-                "multipart/form-data": components["schemas"]["DepartureDetail"];
             };
         };
         responses: {
@@ -1015,6 +1728,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DepartureDetail"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `unsupported-media-type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1038,6 +1827,73 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Seats of it are held or booked. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     catalog_departures_partial_update: {
@@ -1053,8 +1909,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedDepartureDetail"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedDepartureDetail"];
-                "multipart/form-data": components["schemas"]["PatchedDepartureDetail"];
             };
         };
         responses: {
@@ -1064,6 +1918,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DepartureDetail"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `unsupported-media-type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1085,6 +2015,37 @@ export interface operations {
                     "application/json": components["schemas"]["Destination"][];
                 };
             };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     catalog_destinations_retrieve: {
@@ -1104,6 +2065,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Destination"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1155,6 +2174,64 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedTourListList"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     catalog_tours_create: {
@@ -1167,8 +2244,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TourWrite"];
-                "application/x-www-form-urlencoded": components["schemas"]["TourWrite"];
-                "multipart/form-data": components["schemas"]["TourWrite"];
             };
         };
         responses: {
@@ -1178,6 +2253,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TourWrite"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `unsupported-media-type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1201,6 +2334,64 @@ export interface operations {
                     "application/json": components["schemas"]["TourDetail"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     catalog_tours_update: {
@@ -1215,8 +2406,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TourWrite"];
-                "application/x-www-form-urlencoded": components["schemas"]["TourWrite"];
-                "multipart/form-data": components["schemas"]["TourWrite"];
             };
         };
         responses: {
@@ -1226,6 +2415,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TourWrite"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `unsupported-media-type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1248,6 +2513,73 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Seats of it are held or booked. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     catalog_tours_partial_update: {
@@ -1262,8 +2594,6 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["PatchedTourWrite"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedTourWrite"];
-                "multipart/form-data": components["schemas"]["PatchedTourWrite"];
             };
         };
         responses: {
@@ -1273,6 +2603,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TourWrite"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request body is larger than the gateway accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `unsupported-media-type`: send `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1317,6 +2723,64 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedNotificationList"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     notifications_retrieve: {
@@ -1339,6 +2803,64 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationDetail"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     notifications_resend_create: {
@@ -1351,13 +2873,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["NotificationDetail"];
-                "application/x-www-form-urlencoded": components["schemas"]["NotificationDetail"];
-                "multipart/form-data": components["schemas"]["NotificationDetail"];
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
@@ -1365,6 +2881,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationDetail"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `notification-not-sent`: the mail server refused the email. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1399,6 +2982,64 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedPaymentDetailList"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     payments_payments_retrieve: {
@@ -1419,6 +3060,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentDetail"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1451,6 +3150,64 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedRefundDetailList"];
                 };
             };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
         };
     };
     payments_refunds_retrieve: {
@@ -1471,6 +3228,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefundDetail"];
+                };
+            };
+            /** @description `validation-error` (with `errors` for each field or parameter), `parse-error` (the body is not JSON) or `bad-request` (a request the server cannot read). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-authenticated`, `authentication-failed` or `permission-denied`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `not-found`: nothing has this id, or the page is past the last one. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The URL is longer than the gateway accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `throttled`: too many requests; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description `service-unavailable`: a service or database this needs is down; retry after `Retry-After` seconds. Nothing was changed. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
