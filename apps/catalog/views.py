@@ -22,6 +22,9 @@ from .serializers import (
     tour_list_item,
 )
 
+# What a slug can be (SlugField): anything else is no address, never a database query
+# (PostgreSQL refuses a NUL byte with an error).
+SLUG = "[-a-zA-Z0-9_]+"
 IN_USE = extend_schema(responses={204: None, 409: problem("Seats of it are held or booked.")})
 
 
@@ -32,6 +35,7 @@ class TourViewSet(viewsets.ModelViewSet):
     through the catalog's services."""
 
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filterset_class = TourFilter
 
     def get_queryset(self) -> QuerySet[Tour]:
@@ -97,6 +101,7 @@ class DestinationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Destination.objects.all()
     serializer_class = DestinationSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     pagination_class = None
 
 
@@ -104,6 +109,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     pagination_class = None
 
 

@@ -151,3 +151,11 @@ def test_departure_detail(api):
     body = api.get(f"/api/catalog/departures/{departure.id}/").json()
     assert body["tour"] == departure.tour.slug
     assert body["seats_available"] == 9
+
+
+@pytest.mark.parametrize("kind", ["tours", "destinations", "categories"])
+@pytest.mark.parametrize("slug", ["%00", "caf%C3%A9", "a%20b"])
+def test_an_address_that_cannot_be_a_slug_is_a_404_problem(api, kind, slug):
+    response = api.get(f"/api/catalog/{kind}/{slug}/")
+    assert response.status_code == 404, response.content
+    assert response["Content-Type"] == "application/problem+json"
