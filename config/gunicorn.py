@@ -36,7 +36,8 @@ class MaskedLogger(Logger):
 
 
 logger_class = MaskedLogger
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s'
+# The request id the app answered with (the caller's if well-formed, else one it made).
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = f"tourism-{profile.rsplit('.', 1)[-1] or 'web'}"

@@ -8,6 +8,7 @@ booking's reference, a customer's email) next to the default per-client throttle
 
 import hashlib
 import logging
+import time
 
 from redis.exceptions import RedisError
 from rest_framework import throttling
@@ -16,15 +17,29 @@ from rest_framework.permissions import SAFE_METHODS
 logger = logging.getLogger(__name__)
 
 
+# After the cache failed, this process lets requests pass without asking it for so long:
+# a cache that hangs costs one wait per process and pause, not one per limit per request.
+CACHE_PAUSE_SECONDS = 10.0
+_cache_paused_until = 0.0
+
+
 class FailOpen:
     """With the cache down, requests pass (and it is logged): the gateway still limits
     every client, and customers can still book."""
 
     def allow_request(self, request, view) -> bool:
+        global _cache_paused_until
+        if time.monotonic() < _cache_paused_until:
+            return True
         try:
             return super().allow_request(request, view)
         except RedisError as exc:
-            logger.warning("Rate limits not checked, the cache is unavailable: %s", exc)
+            _cache_paused_until = time.monotonic() + CACHE_PAUSE_SECONDS
+            logger.warning(
+                "Rate limits not checked for %.0f s, the cache is unavailable: %s",
+                CACHE_PAUSE_SECONDS,
+                exc,
+            )
             return True
 
 

@@ -57,3 +57,16 @@ def test_the_runserver_request_log_masks_the_token(django_db_blocker):
     log.unlink()
     assert "/api/bookings/BK-UNKNOWN/?token=***" in text
     assert SECRET not in text
+
+
+def test_the_access_log_carries_the_request_id_the_app_answered_not_a_forged_one(
+    django_db_blocker,
+):
+    forged = 'x" 200 0 1ms request_id=someone-else'
+    with django_db_blocker.unblock(), servers.serve("monolith") as server:
+        response = httpx.get(f"{server.url}/api/catalog/tours/", headers={"X-Request-ID": forged})
+        wait_until(lambda: "/api/catalog/tours/" in server.log.read_text(), timeout=10, what="it")
+        log = server.log.read_text()
+    assert response.headers["X-Request-ID"] != forged
+    assert f"request_id={response.headers['X-Request-ID']}" in log
+    assert "someone-else" not in log

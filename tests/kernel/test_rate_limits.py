@@ -13,7 +13,7 @@ from tests.bookings.journey import booking_request, new_key
 from tests.conftest import require
 from tests.factories import DepartureFactory, UserFactory
 from tests.proxy import TcpProxy
-from tests.servers import REDIS_URL, redis_reachable, serve
+from tests.servers import REDIS_URL, redis_reachable, serve, silent_server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -164,3 +164,16 @@ def test_with_the_cache_down_staff_still_log_in_and_wrong_passwords_still_lock(c
         assert wrong.status_code == 200 and "Please enter the correct" in wrong.text
     admin_login(cache_down, staff.username, "not-the-password")  # the third: locked out
     assert_throttled(admin_login(cache_down, staff.username, "correct-horse-battery"))
+
+
+def test_a_hanging_cache_is_waited_for_once_not_for_every_limit(django_db_blocker):
+    departure = DepartureFactory(capacity=10)
+    with silent_server() as hung, django_db_blocker.unblock():
+        cache_url = hung.replace("http://", "redis://") + "/0"
+        with serve("monolith", CACHE_URL=cache_url, THROTTLE_RATES=RATES) as server:
+            client = httpx.Client(base_url=server.url, timeout=60)
+            created = hold(client, departure.id, email="h@example.com", headers=client_address())
+            assert created.status_code == 201, created.text
+            assert client.get("/api/catalog/tours/").status_code == 200
+            waits = server.log.read_text().count("Rate limits not checked")
+    assert waits == 1  # four limits on the booking, two on the list: one wait in all
