@@ -8,7 +8,7 @@ PROFILES := monolith catalog bookings payments notifications test
 RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DJANGO_STOREFRONT_ROOT=$(CURDIR)/frontend/dist
 
 .DEFAULT_GOAL := help
-.PHONY: help install nginx chromium shop shop-types screenshots run services worker beat relay test lint fmt clean
+.PHONY: help install nginx wrk chromium shop shop-types screenshots run services worker beat relay test lint fmt clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,11 @@ nginx: ## Install Debian's nginx-light if missing (the gateway of `make services
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; } \
 		|| echo "warning: could not install nginx; gateway tests skip (and fail under CI=true)"
 
+wrk: ## Install Debian's wrk if missing (the native load generator of `make bench`'s read scenarios)
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk not found: installing Debian's wrk"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "warning: could not install wrk; make bench then reports the read scenarios as not measured"
+
 # Debian's Chromium for the storefront's browser tests (Playwright drives it; it never
 # downloads a browser of its own).
 chromium: ## Install Debian's chromium if missing (the storefront's browser tests)
@@ -73,12 +78,12 @@ relay: install ## Outbox relay: publishes committed events to RabbitMQ (needs CE
 	$(NEEDS_BROKER)
 	$(BROKER_ENV) $(MANAGE) outbox_relay
 
-test: install nginx chromium shop ## Run the whole suite: the shop's unit tests, then pytest (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
+test: install nginx wrk chromium shop ## Run the whole suite: the shop's unit tests, then pytest (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
 	npm --prefix frontend test --silent
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: bench
-bench: install ## Benchmarks on the local PostgreSQL and RabbitMQ into bench-results/ (QUICK=1: a small, fast run)
+bench: install nginx wrk ## Benchmarks on the local PostgreSQL and RabbitMQ into bench-results/ (QUICK=1: a small, fast run)
 	$(PY) -m benchmarks.run $(if $(QUICK),--quick)
 
 # Lint needs no database server: an in-memory SQLite stands in for whatever DATABASE_URL says.

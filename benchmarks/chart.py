@@ -24,6 +24,19 @@ def _series(scenarios: dict) -> tuple[list, list]:
             m = write[mode]
             latency.append((f"write: {mode} journey", {p: m[f"journey_{p}"] for p in PERCENTILES}))
             throughput.append((f"write: {mode}", m["journeys_per_s"], "journeys/s"))
+    spike = scenarios.get("campaign", {})
+    if spike.get("status") == "ok":
+        for name, figures in spike["reads"].items():
+            latency.append((f"campaign: {name} (gateway)", figures))
+            throughput.append((f"campaign: {name} (gateway)", figures["req_per_s"], "req/s"))
+        for key, label in (
+            ("booking_without_spike", "without"),
+            ("booking_during_spike", "during"),
+        ):
+            m = spike[key]
+            latency.append(
+                (f"campaign: booking {label} spike", {p: m[f"journey_{p}"] for p in PERCENTILES})
+            )
     hot = scenarios.get("hot_departure", {})
     if hot.get("status") == "ok":
         throughput.append(("hot departure", hot["answers_per_s_median"], "hold attempts/s"))

@@ -23,6 +23,12 @@ class Plan:
     hot_runs: int
     hot_buyers: int
     hot_seats: int
+    # Campaign: booking journeys for `campaign_seconds` without, then during, a read spike
+    # of `campaign_spike_factor` x `read_concurrency` connections on the tours list and
+    # `campaign_tour_pages` tour pages, through the gateway.
+    campaign_seconds: float
+    campaign_spike_factor: int
+    campaign_tour_pages: int
     # Notification latency: bookings paid one after another, per path.
     notify_bookings: int
     notify_timeout_seconds: float
@@ -45,6 +51,9 @@ FULL = Plan(
     hot_runs=20,
     hot_buyers=500,
     hot_seats=50,
+    campaign_seconds=15,
+    campaign_spike_factor=10,
+    campaign_tour_pages=20,
     notify_bookings=40,
     notify_timeout_seconds=30,
     progress_every=5,
@@ -66,6 +75,9 @@ QUICK = Plan(
     hot_runs=2,
     hot_buyers=100,
     hot_seats=10,
+    campaign_seconds=2,
+    campaign_spike_factor=10,
+    campaign_tour_pages=5,
     notify_bookings=3,
     notify_timeout_seconds=20,
     progress_every=1,

@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 1024 * 1024
+GATEWAY_APPS = ("CATALOG", "BOOKINGS", "PAYMENTS", "NOTIFICATIONS")
 
 
 def free_port() -> int:
@@ -138,6 +140,34 @@ class Topology:
         )
         process.base_url = f"http://127.0.0.1:{port}"
         process.ready_seconds = wait_ready(process, f"{process.base_url}/readyz")
+        return process
+
+    def gateway(self, name: str, upstream: str, workdir: Path) -> Process:
+        """The product's nginx gateway (deploy/nginx/gateway.conf.template, micro-cache on,
+        no rate limit) in front of ``upstream`` (host:port) for every app, as the
+        monolith's gateway runs; returns once its ``/healthz`` answers."""
+        from deploy.local.topology import GATEWAY_TEMPLATE, NGINX_MAIN
+
+        port = free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "gateway.conf").write_text(
+            string.Template(GATEWAY_TEMPLATE.read_text()).safe_substitute(
+                GATEWAY_LISTEN=f"127.0.0.1:{port}",
+                GATEWAY_RATE_LIMIT="100000r/s",
+                GATEWAY_RATE_BURST="100000",
+                GATEWAY_CATALOG_CACHE="catalog",
+                STOREFRONT_UPSTREAM=upstream,
+                **{f"{app}_UPSTREAM": upstream for app in GATEWAY_APPS},
+            )
+        )
+        (workdir / "storefront.conf").write_text("")
+        user = "user root;" if os.getuid() == 0 else ""
+        main = string.Template(NGINX_MAIN).substitute(prefix=workdir, user_directive=user)
+        (workdir / "nginx.conf").write_text(main)
+        argv = ["nginx", "-p", str(workdir), "-c", str(workdir / "nginx.conf")]
+        process = self.start(name, [*argv, "-g", "daemon off;"], {})
+        process.base_url = f"http://127.0.0.1:{port}"
+        process.ready_seconds = wait_ready(process, f"{process.base_url}/healthz")
         return process
 
     def stop(self, process: Process) -> None:

@@ -25,6 +25,8 @@ from . import database, dataset, machine, report
 from .plan import FULL, QUICK, Plan
 from .processes import Process, Topology, free_port, production_env
 from .scenarios import (
+    api_schema,
+    campaign,
     footprint,
     hot_departure,
     not_run,
@@ -37,6 +39,15 @@ from .smtp_sink import SmtpSink
 
 SERVICES = ("catalog", "payments", "notifications", "bookings")  # bookings calls the others
 DEFAULT_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
+SCENARIOS = (
+    "read_path",
+    "hot_departure",
+    "write_path",
+    "campaign",
+    "notifications",
+    "api_schema",
+    "storefront",
+)
 SWEEP_SECONDS = 2.0  # the relay's sweep interval (OUTBOX_SWEEP_SECONDS' default)
 
 
@@ -99,7 +110,7 @@ class Bench:
                 self.phase("services mode", self.services)
                 self.phase("footprint of the stock monolith", lambda: self.stock_monolith())
         self.scenarios["footprint"] = footprint.summarize(self.webs, self.celery)
-        for name in ("read_path", "hot_departure", "write_path", "notifications"):
+        for name in SCENARIOS:
             self.scenarios.setdefault(
                 name, {"status": "error", "reason": "an earlier phase failed"}
             )
@@ -111,8 +122,10 @@ class Bench:
                 "plan": self.plan.__dict__,
                 "machine": machine.describe(),
                 "load_generator": (
-                    "closed loop: asyncio virtual users in the harness process, each sending "
-                    "its next request when the previous answer arrived"
+                    "closed loop: wrk (one thread) for the read path and the campaign's "
+                    "reads; asyncio virtual users in the harness process for booking "
+                    "journeys and hot departures, each sending its next request when the "
+                    "previous answer arrived"
                 ),
             },
             "scenarios": self.scenarios,
@@ -157,7 +170,23 @@ class Bench:
             self.scenarios["write_path"] = write_path.compare(
                 self.monolith_writes, None, "services mode did not run"
             )
+            self.scenarios["campaign"] = self.campaign(server, catalog)
         self.finish_web("monolith (benchmark server)", server)
+
+    def campaign(self, server: Process, catalog: dataset.Catalog) -> dict:
+        host_port = server.base_url.removeprefix("http://")
+        gateway = self.topology.gateway("gateway", host_port, self.out / "logs" / "gateway")
+        values = self.scenarios["read_path"].get("endpoints", {}).get("values_baseline", {})
+        try:
+            return campaign.run(
+                self.plan,
+                gateway.base_url,
+                tour_slugs=catalog.tour_slugs,
+                departure_ids=catalog.write_departure_ids,
+                browse_req_per_s=values.get("req_per_s"),
+            )
+        finally:
+            self.topology.stop(gateway)
 
     def services(self) -> None:
         for name in ("identity", *SERVICES):
@@ -174,6 +203,7 @@ class Bench:
         for app in SERVICES:
             port = urls[app].rsplit(":", 1)[1]
             servers[app] = self.web(app, self.service_env(app, urls), port=int(port))
+        self.scenarios["api_schema"] = api_schema.run(servers["catalog"].base_url)
         bookings_url = servers["bookings"].base_url
         no_bookings = write_path.bookings_missing(bookings_url)
         if unmet := no_bookings or notifications.missing():

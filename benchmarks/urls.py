@@ -8,8 +8,9 @@ from . import baselines
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
+# First: the product's last pattern takes every other path for the storefront.
 urlpatterns = [
-    *urlpatterns,
     path("bench/constant", baselines.constant),
     path("bench/tours-values", baselines.tours_values),
+    *urlpatterns,
 ]

@@ -8,7 +8,6 @@ becomes :class:`~kernel.problems.ServiceUnavailable` (a 503 problem).
 """
 
 import logging
-import threading
 import time
 from collections.abc import Iterable
 
@@ -17,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from kernel.http import pooled_client
 from kernel.permissions import SERVICE_TOKEN_HEADER
 from kernel.problems import DomainError, ServiceUnavailable
 from kernel.request_id import HEADER as REQUEST_ID_HEADER
@@ -27,15 +27,6 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({502, 503, 504})
 PROBLEM_FIELDS = frozenset({"type", "title", "status", "detail", "request_id"})
 BACKOFF_SECONDS = (0.1, 0.3)  # two retries for idempotent calls
-
-_http = threading.local()
-
-
-def _session() -> httpx.Client:
-    """One keep-alive HTTP client per thread."""
-    if getattr(_http, "client", None) is None:
-        _http.client = httpx.Client()
-    return _http.client
 
 
 def app_is_local(label: str) -> bool:
@@ -74,7 +65,7 @@ class ServiceClient:
         response = None
         for attempt in range(len(delays) + 1):
             try:
-                response = _session().request(
+                response = pooled_client().request(
                     method,
                     url,
                     json=json,

@@ -57,8 +57,11 @@ async def journey(conn, number: int, recorder: Recorder, departure_ids: list[int
         recorder.ok("journey", time.perf_counter() - started)
 
 
-def measure(plan: Plan, base_url: str, departure_ids: list[int], label: str) -> dict:
-    """Journeys per second and latency percentiles of each step and of the journey."""
+def measure(
+    plan: Plan, base_url: str, departure_ids: list[int], label: str, *, seconds: float = 0
+) -> dict:
+    """Journeys per second and latency percentiles of each step and of the journey, for
+    ``seconds`` (the plan's write path time unless given)."""
 
     async def iteration(conn, number, recorder):
         await journey(conn, number, recorder, departure_ids)
@@ -69,7 +72,7 @@ def measure(plan: Plan, base_url: str, departure_ids: list[int], label: str) -> 
             base_url=base_url,
             iteration=iteration,
             concurrency=plan.write_concurrency,
-            seconds=plan.write_seconds,
+            seconds=seconds or plan.write_seconds,
             max_iterations=plan.write_max_journeys,
             warmup_seconds=plan.write_warmup_seconds,
             progress_every=plan.progress_every,

@@ -4,6 +4,7 @@ seats there are in every run. No timing is asserted: figures are for people to r
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from benchmarks import database
+from benchmarks import database, run
 from benchmarks.report import SUMMARY_KEYS
 from benchmarks.run import DEFAULT_BROKER, SERVICES, broker_unreachable
 from tests.conftest import require
@@ -23,14 +24,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = f"tourism_bench_smoke_{uuid.uuid4().hex[:8]}"  # this run's own databases
 TIME_LIMIT_SECONDS = 170
-SCENARIOS = [
-    "read_path",
-    "hot_departure",
-    "write_path",
-    "notifications",
-    "footprint",
-    "storefront",
-]
+SCENARIOS = [*run.SCENARIOS, "footprint"]
 
 
 def postgres_server_url() -> str:
@@ -70,6 +64,8 @@ def quick_run(tmp_path_factory):
         broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
         unreachable = database.reachable() or broker_unreachable(broker)
         require(unreachable is None, f"the benchmark harness needs {unreachable}")
+        for program in ("wrk", "nginx"):
+            require(shutil.which(program) is not None, f"the benchmark harness needs {program}")
         out = tmp_path_factory.mktemp("bench-results")
         finished = run_harness(out)
         yield out, finished

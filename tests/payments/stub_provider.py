@@ -30,6 +30,7 @@ class ProviderState:
     refunds: dict[str, tuple[dict, Answer]] = field(default_factory=dict)
     delays: list[float] = field(default_factory=list)
     failures: int = 0
+    connections: set[tuple[str, int]] = field(default_factory=set)  # client (address, port)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def charged(self, charge_id: str) -> dict | None:
@@ -41,13 +42,17 @@ class ProviderState:
 
 class Handler(BaseHTTPRequestHandler):
     server: "StubProvider"
+    protocol_version = "HTTP/1.1"  # keeps connections alive, as real providers do
 
     def log_message(self, format, *args):  # keep test output quiet
         pass
 
     def do_POST(self):
         state = self.server.state
+        # Read first, whatever the answer: the connection stays open for the next request.
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
         with state.lock:
+            state.connections.add(self.client_address)
             fail = state.failures > 0
             state.failures -= fail
             delay = state.delays.pop(0) if state.delays else 0.0
@@ -58,7 +63,6 @@ class Handler(BaseHTTPRequestHandler):
         key = self.headers.get("Idempotency-Key", "")
         if not key:
             return self.answer(Answer(400, {"error": {"code": "idempotency_key_required"}}))
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         routes = {
             "/v1/charges": (state.charges, self.charge),
             "/v1/refunds": (state.refunds, self.refund),

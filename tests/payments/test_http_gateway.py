@@ -41,6 +41,13 @@ def test_a_402_is_a_decline_with_the_providers_code(provider, token, decline_cod
     assert (result.status, result.decline_code) == ("declined", decline_code)
 
 
+def test_charges_reuse_one_connection_to_the_provider(provider):
+    for number in range(3):
+        assert charge(get_gateway(), key=f"idem-{number}").status == "succeeded"
+    assert provider.charge_count == 3
+    assert len(provider.state.connections) == 1
+
+
 def test_the_same_idempotency_key_returns_the_same_charge(provider):
     gateway = get_gateway()
     assert charge(gateway) == charge(gateway)

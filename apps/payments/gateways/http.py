@@ -1,12 +1,15 @@
 """A third-party REST payment provider over HTTP; the API is in docs/payment-provider.md.
 
 The provider dedupes by the ``Idempotency-Key`` header, so a call that timed out may be
-repeated with the same key without charging twice.
+repeated with the same key without charging twice. Calls share the process's pooled
+client (kernel/http.py): one kept-alive connection to the provider, not one per charge.
 """
 
 from decimal import Decimal
 
 import httpx
+
+from kernel.http import pooled_client
 
 from .base import GatewayCharge, GatewayRefund, GatewayRejectedRequest, GatewayUnavailable
 
@@ -59,7 +62,7 @@ class HttpGateway:
 
     def _post(self, path: str, body: dict, *, idempotency_key: str) -> httpx.Response:
         try:
-            response = httpx.post(
+            response = pooled_client().post(
                 f"{self.base_url}{path}",
                 json=body,
                 headers={
