@@ -223,15 +223,22 @@ class Release:
         )
         return result.stdout + result.stderr
 
-    def complete(self, pod: str, spec: dict, container: dict, *, attempts: int = 1, labels=None):
-        """Run a container to completion (an init container, a Job's pod); exit 0 or fail."""
-        for attempt in range(attempts):
-            name = self.run_container(
-                f"{pod}-{attempt}" if attempt else pod, spec, container, labels=labels
-            )
-            if self.exit_code(name, timeout=600) == 0:
-                return
-        raise AssertionError(f"{pod}/{container['name']} failed:\n{self.logs(name)}")
+    def complete(self, runs: list[tuple[str, dict, dict, int]]) -> None:
+        """Run containers to completion side by side (init containers, Jobs' pods), each
+        (pod, pod spec, container, attempts): each exits 0 within its attempts, or fail."""
+        pending = {pod: (spec, container, attempts, 0) for pod, spec, container, attempts in runs}
+        while pending:
+            started = {
+                pod: self.run_container(f"{pod}-{tried}" if tried else pod, spec, container)
+                for pod, (spec, container, attempts, tried) in pending.items()
+            }
+            for pod, name in started.items():
+                spec, container, attempts, tried = pending.pop(pod)
+                if self.exit_code(name, timeout=600) == 0:
+                    continue
+                if tried + 1 >= attempts:
+                    raise AssertionError(f"{pod}/{container['name']} failed:\n{self.logs(name)}")
+                pending[pod] = (spec, container, attempts, tried + 1)
 
     def health(self, name: str) -> str:
         state = json.loads(docker("inspect", "--format", "{{json .State}}", name))
@@ -258,25 +265,38 @@ class Release:
         self.teardown()
 
     def boot(self) -> None:
-        for kind, item, spec, claims in self.pod_templates():
-            pod = item["metadata"]["name"] + ("-0" if kind != "Job" else "")
-            labels = item["spec"]["template"]["metadata"].get("labels", {})
-            for init in spec.get("initContainers", []):
-                self.complete(pod, spec, init)
+        """StatefulSets ready first, then every Job to completion, then the Deployments'
+        init containers (step by step, all pods at once) and their containers, ready."""
+        for kind in WORKLOADS:
+            pods = [
+                (item["metadata"]["name"] + ("" if kind == "Job" else "-0"), item, spec, claims)
+                for item_kind, item, spec, claims in self.pod_templates()
+                if item_kind == kind
+            ]
             if kind == "Job":
-                (container,) = spec["containers"]
-                self.complete(
-                    pod, spec, container, attempts=item["spec"].get("backoffLimit", 6) + 1
-                )
+                retries = [
+                    (pod, spec, *spec["containers"], item["spec"].get("backoffLimit", 6) + 1)
+                    for pod, item, spec, _ in pods
+                ]
+                self.complete(retries)
                 continue
+            steps = max((len(spec.get("initContainers", [])) for _, _, spec, _ in pods), default=0)
+            for step in range(steps):
+                self.complete(
+                    [
+                        (pod, spec, spec["initContainers"][step], 1)
+                        for pod, _, spec, _ in pods
+                        if step < len(spec.get("initContainers", []))
+                    ]
+                )
             started = [
                 (self.run_container(pod, spec, container, claims=claims, labels=labels), container)
+                for pod, item, spec, claims in pods
+                for labels in [item["spec"]["template"]["metadata"].get("labels", {})]
                 for container in spec["containers"]
             ]
-            if kind == "StatefulSet":  # the Jobs and Deployments need them
-                self.wait_ready([name for name, _ in started])
+            self.wait_ready([name for name, _ in started])
             self.started += started
-        self.wait_ready([name for name, _ in self.started])
 
     def probes_pass(self) -> None:
         """Every startup, readiness and liveness probe of every running container passes."""
@@ -343,8 +363,8 @@ class Release:
     def helm_test(self) -> None:
         for pod in self.of_kind("Pod"):
             if pod["metadata"].get("annotations", {}).get("helm.sh/hook") == "test":
-                for container in pod["spec"]["containers"]:
-                    self.complete(pod["metadata"]["name"], pod["spec"], container)
+                name, spec = pod["metadata"]["name"], pod["spec"]
+                self.complete([(name, spec, container, 1) for container in spec["containers"]])
 
     def teardown(self) -> None:
         for name in self.containers:
