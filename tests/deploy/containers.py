@@ -35,6 +35,13 @@ def engine_answers() -> bool:
     return result.returncode == 0
 
 
+def running_containers() -> list[str]:
+    listed = subprocess.run(
+        ["docker", "ps", "--quiet"], capture_output=True, text=True, check=False
+    )
+    return listed.stdout.split()
+
+
 @contextlib.contextmanager
 def docker_engine() -> Iterator[None]:
     """The running engine, or one started here and stopped afterwards."""
@@ -52,8 +59,9 @@ def docker_engine() -> Iterator[None]:
             wait_until(engine_answers, timeout=60, interval=0.5, what="the Docker engine")
             yield
         finally:
-            engine.terminate()
-            engine.wait(timeout=60)
+            if not running_containers():  # another test run may have come to use it
+                engine.terminate()
+                engine.wait(timeout=60)
 
 
 class Mailpit:
