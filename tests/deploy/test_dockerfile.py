@@ -2,8 +2,6 @@
 
 import subprocess
 
-import pytest
-
 from tests.deploy.tools import ROOT, binary
 
 

@@ -159,12 +159,12 @@ volumeMounts:
   {{- include "tourism.tmpMount" . | nindent 2 }}
 {{- end -}}
 
-{{/* The pod-level settings every Django pod shares. */}}
-{{- define "tourism.djangoPod" -}}
+{{/* The pod-level settings every pod shares, run as .uid (Django: 10001, nginx: 101). */}}
+{{- define "tourism.pod" -}}
 serviceAccountName: {{ include "tourism.serviceAccountName" .root }}
 automountServiceAccountToken: false
 securityContext:
-  {{- include "tourism.podSecurityContext" (dict "uid" 10001) | nindent 2 }}
+  {{- include "tourism.podSecurityContext" (dict "uid" .uid) | nindent 2 }}
 {{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- range . }}
@@ -185,6 +185,10 @@ affinity:
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- end -}}
+
+{{- define "tourism.djangoPod" -}}
+{{ include "tourism.pod" (dict "root" .root "uid" 10001) }}
 {{- end -}}
 
 {{/* A HorizontalPodAutoscaler on CPU for one Deployment (web or worker). */}}
