@@ -60,7 +60,7 @@ docker: ## Install Debian's Docker engine and debootstrap if missing (for `make 
 		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io containerd runc iptables debootstrap >/dev/null; } \
 		|| echo "warning: could not install Docker; container tests skip (and fail under CI=true)"
 
-image: install ## Build the app image tourism-booking:dev (needs a running engine; stand-ins when no registry answers)
+image: install ## Build the images tourism-booking:dev and tourism-frontend:dev (needs a running engine; stand-ins when no registry answers)
 	$(PY) -m deploy.images.build $(if $(LOCAL),--local)
 
 services: install nginx shop ## The services topology behind nginx on http://127.0.0.1:8080 (MODE=monolith: the monolith behind it)
@@ -87,7 +87,7 @@ test: install nginx chromium docker shop ## Run the whole suite: the shop's unit
 	npm --prefix frontend test --silent
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-compose-test: install docker ## Only the deploy files in real containers: compose in both modes, dev reload
+compose-test: install docker ## Only the deploy files in real containers: compose in both modes, dev reload, the chart booted
 	$(PY) -m pytest -m containers tests/deploy $(PYTEST_ARGS)
 
 .PHONY: bench

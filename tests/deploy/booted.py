@@ -8,8 +8,9 @@ no privilege escalation) and volumes (emptyDir as tmpfs, ConfigMap files, a volu
 PVC made writable for fsGroup). Its readiness probe is the container's health check, and
 once ready its startup and liveness probes must pass too. A Service's name resolves to the
 pods it selects (network aliases); the ingress stand-in is nginx configured from the
-rendered Ingress paths and nothing else. One replica per workload: scheduling and scaling
-need a real cluster. docs/deploy.md says why this harness and not `podman kube play`.
+rendered Ingress paths and nothing else, sending to the selected pods' targetPort. One
+replica per workload: scheduling and scaling need a real cluster. docs/deploy.md says why
+this harness and not `podman kube play`.
 """
 
 import base64
@@ -22,6 +23,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 from tests.messaging import wait_until
 from tests.servers import free_port
@@ -53,11 +56,17 @@ def probe_command(probe: dict, ports: dict[str, int]) -> str:
     get = probe["httpGet"]
     port = ports.get(get["port"], get["port"])
     headers = {header["name"]: header["value"] for header in get.get("httpHeaders", [])}
+    url = f"http://127.0.0.1:{port}{get['path']}"
     request = (
         "import urllib.request; urllib.request.urlopen(urllib.request.Request("
-        f"'http://127.0.0.1:{port}{get['path']}', headers={headers!r}), timeout=5)"
+        f"{url!r}, headers={headers!r}), timeout=5)"
     )
-    return shlex.join(["python", "-c", request])
+    wget = ["wget", "-q", "-O", "/dev/null", "-T", "5"]
+    wget += [f"--header={name}: {value}" for name, value in headers.items()]
+    # The kubelet makes the request itself; here the image's own client does (nginx images
+    # have wget and no Python).
+    python, fetch = shlex.join(["python", "-c", request]), shlex.join([*wget, url])
+    return f"if command -v python >/dev/null; then {python}; else {fetch}; fi"
 
 
 @dataclass
@@ -328,21 +337,37 @@ class Release:
             failures = [message for message in pool.map(failure, sorted(checks)) if message]
         assert not failures, "\n".join(failures)
 
+    def target_port(self, name: str, port: dict) -> int:
+        """The pods' port behind Service `name`'s port (by number or name), as kube-proxy
+        forwards it: the targetPort, by number or by the selected containers' port name."""
+        service = self.named("Service", name)
+        (entry,) = [
+            entry
+            for entry in service["spec"]["ports"]
+            if entry["port"] == port.get("number") or entry.get("name") == port.get("name")
+        ]
+        target = entry.get("targetPort", entry["port"])
+        if isinstance(target, int):
+            return target
+        return next(
+            ports_of(container)[target]
+            for _, item, spec, _ in self.pod_templates()
+            if selected(service["spec"]["selector"], item["spec"]["template"]["metadata"]["labels"])
+            for container in spec["containers"]
+            if target in ports_of(container)
+        )
+
     def ingress(self, image: str) -> str:
         """nginx routing exactly the rendered Ingress paths; its loopback URL."""
-        locations = []
+        locations, routed = [], set()
         for ingress in self.of_kind("Ingress"):
             for rule in ingress["spec"]["rules"]:
                 for path in rule["http"]["paths"]:
                     backend = path["backend"]["service"]
-                    service = self.named("Service", backend["name"])
-                    port = backend["port"].get("number") or next(
-                        p["port"]
-                        for p in service["spec"]["ports"]
-                        if p["name"] == backend["port"]["name"]
-                    )
+                    port = self.target_port(backend["name"], backend["port"])
                     exact = "= " if path["pathType"] == "Exact" else ""
                     upstream = f"http://{backend['name']}:{port}"
+                    routed.add(path["path"])
                     locations.append(
                         f"    location {exact}{path['path']} {{ proxy_pass {upstream}; }}"
                     )
@@ -353,7 +378,8 @@ class Release:
             "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
             "    proxy_set_header X-Forwarded-Proto $scheme;\n"
             + "\n".join(locations)
-            + "\n    location / { return 404; }\n}\n"
+            + ("" if "/" in routed else "\n    location / { return 404; }")
+            + "\n}\n"
         )
         config.chmod(0o644)
         volume = f"{config}:/etc/nginx/conf.d/default.conf:ro"
@@ -369,7 +395,17 @@ class Release:
         published = ("-p", f"127.0.0.1:{port}:{publish}")
         docker("run", "--detach", "--name", name, *network, *options, *published, image)
         self.wait_ready([name])
-        return f"http://localhost:{port}"
+        url = f"http://localhost:{port}"
+
+        def answers() -> bool:  # the port is published before the server in it listens
+            try:
+                httpx.get(url, timeout=5)
+            except httpx.TransportError:
+                return False
+            return True
+
+        wait_until(answers, timeout=60, interval=0.5, what=f"{alias} answering on {url}")
+        return url
 
     def exec(self, pod: str, container: str, *command: str) -> str:
         """`kubectl exec <pod> -c <container> -- command`."""

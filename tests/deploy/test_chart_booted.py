@@ -7,6 +7,9 @@ import pytest
 
 from tests.deploy.booted import Release
 from tests.deploy.containers import Mailpit
+from tests.deploy.test_compose_services import (  # the shop at "/" through the Ingress
+    test_the_shop_is_served_at_the_root_and_on_its_own_routes,  # noqa: F401
+)
 from tests.deploy.tools import CHART, load_values, objects
 from tests.e2e.test_journey_through_the_gateway import (  # the same journey, run here too
     test_browse_book_pay_cancel_and_manage,  # noqa: F401
@@ -43,6 +46,8 @@ def boot_values(values_file: str, images: dict[str, str]) -> dict:
             "secrets": {"emailUrl": "smtp://mailsink:1025"},
             "postgresql": {"image": image_value(images["POSTGRES_IMAGE"])},
             "rabbitmq": {"image": image_value(images["RABBITMQ_IMAGE"])},
+            "redis": {"image": image_value(images["REDIS_IMAGE"])},
+            "frontend": {"image": image_value(images["TOURISM_FRONTEND_IMAGE"])},
         },
     )
 

@@ -47,6 +47,13 @@ def test_every_service_is_healthy_and_every_one_shot_job_exited_0(topology):
             assert (container["State"], container["Health"]) == ("running", "healthy"), name
 
 
+def test_the_shop_is_served_at_the_root_and_on_its_own_routes(topology):
+    for path in ("/", "/tours/any-tour"):  # a client-side route gets the shop too
+        page = httpx.get(f"{topology.gateway_url}{path}", timeout=30)
+        assert page.status_code == 200, path
+        assert '<div id="root">' in page.text, path
+
+
 def test_an_app_container_stops_the_others_keep_serving_and_it_rejoins(topology):
     gateway = httpx.Client(base_url=topology.gateway_url, timeout=30)
 
