@@ -15,6 +15,7 @@ this harness and not `podman kube play`.
 
 import base64
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -39,6 +40,14 @@ def docker(*args: str, check: bool = True, timeout: float = 300) -> str:
     if check and result.returncode != 0:
         raise AssertionError(f"docker {' '.join(args[:3])}...: {result.stderr.strip()}")
     return result.stdout.strip()
+
+
+def reached_in(container: str, url: str) -> str:
+    """`url` of a server in `container`, reached from this machine at the container's own
+    address on Docker's network (its port is not published)."""
+    networks = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
+    address = docker("inspect", "--format", networks, container)
+    return re.sub(r"@[^/:]+(:\d+)?/", lambda match: f"@{address}{match[1] or ''}/", url)
 
 
 def selected(selector: dict, labels: dict) -> bool:
@@ -406,6 +415,19 @@ class Release:
 
         wait_until(answers, timeout=60, interval=0.5, what=f"{alias} answering on {url}")
         return url
+
+    def database_url(self, name: str) -> str:
+        """Database `name` of the in-chart PostgreSQL as this machine reaches it (its pod's
+        address, as `kubectl port-forward` would give), with the release's credentials."""
+        (server,) = [name for name, container in self.started if container["name"] == "postgresql"]
+        key = f"{name.upper()}_DATABASE_URL"
+        (url,) = [
+            data[key]
+            for secret in self.of_kind("Secret")
+            for data in [self.secret_data(secret["metadata"]["name"])]
+            if key in data
+        ]
+        return reached_in(server, url)
 
     def exec(self, pod: str, container: str, *command: str) -> str:
         """`kubectl exec <pod> -c <container> -- command`."""

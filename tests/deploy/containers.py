@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import require
-from tests.deploy.tools import COMPOSE_COMBINATIONS, COMPOSE_DIR, binary
+from tests.deploy.booted import reached_in
+from tests.deploy.tools import COMPOSE_COMBINATIONS, COMPOSE_DIR, binary, compose_config
 from tests.messaging import wait_until
 from tests.servers import free_port
 
@@ -133,6 +134,17 @@ class ComposeProject:
             self.compose("up", "--detach", "--wait", "--wait-timeout", "420", *services)
         except AssertionError as error:
             raise AssertionError(f"{error}\n{self.compose('logs', '--tail', '30')}") from None
+
+    def database_url(self, name: str) -> str:
+        """Database `name` as this machine reaches it, with the credentials the apps use."""
+        services = compose_config(self.combination)["services"]
+        (url,) = {
+            environment["DATABASE_URL"]
+            for service in services.values()
+            for environment in [service.get("environment") or {}]
+            if environment.get("DATABASE_URL", "").endswith(f"/{name}")
+        }
+        return reached_in(self.compose("ps", "--quiet", "postgres").strip(), url)
 
     def down(self, *, volumes: bool = False) -> None:
         self.compose("down", "--remove-orphans", "--timeout", "20", *(["-v"] if volumes else []))

@@ -59,6 +59,9 @@ class Booted:
     mailpit: Mailpit
     release: Release
 
+    def database_url(self, name: str) -> str:
+        return self.release.database_url(name)
+
 
 @pytest.fixture(scope="module", params=["services", "monolith"])
 def booted(request, images):
