@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # One image for every process of Tourism Booking; the command picks the process
 # (see docs/deploy.md). The default command is the web server.
 

@@ -8,10 +8,10 @@ PROFILES := monolith catalog bookings payments notifications test
 RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DJANGO_STOREFRONT_ROOT=$(CURDIR)/frontend/dist
 
 .DEFAULT_GOAL := help
-.PHONY: help install nginx wrk chromium shop shop-types screenshots run services worker beat relay test lint fmt clean
+.PHONY: help install nginx wrk chromium docker shop shop-types screenshots image run services worker beat relay test compose-test lint fmt clean
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,16 @@ chromium: ## Install Debian's chromium if missing (the storefront's browser test
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "warning: could not install chromium; browser tests skip (and fail under CI=true)"
 
+# The container tests start the engine themselves when it is not running (as root).
+docker: ## Install Debian's Docker engine and debootstrap if missing (for `make compose-test`)
+	@{ docker info >/dev/null 2>&1 || command -v dockerd >/dev/null 2>&1; } && command -v debootstrap >/dev/null 2>&1 \
+		|| { echo "installing Debian's docker.io and debootstrap"; apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io containerd runc iptables debootstrap >/dev/null; } \
+		|| echo "warning: could not install Docker; container tests skip (and fail under CI=true)"
+
+image: install ## Build the images tourism-booking:dev and tourism-frontend:dev (needs a running engine; stand-ins when no registry answers)
+	$(PY) -m deploy.images.build $(if $(LOCAL),--local)
+
 services: install nginx shop ## The services topology behind nginx on http://127.0.0.1:8080 (MODE=monolith: the monolith behind it)
 	$(PY) -m deploy.local.services --mode $(or $(MODE),services) $(SERVICES_ARGS)
 
@@ -78,9 +88,12 @@ relay: install ## Outbox relay: publishes committed events to RabbitMQ (needs CE
 	$(NEEDS_BROKER)
 	$(BROKER_ENV) $(MANAGE) outbox_relay
 
-test: install nginx wrk chromium shop ## Run the whole suite: the shop's unit tests, then pytest (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
+test: install nginx wrk chromium docker shop ## Run the whole suite: the shop's unit tests, then pytest, container tests included (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
 	npm --prefix frontend test --silent
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+compose-test: install docker ## Only the deploy files in real containers: compose in both modes, dev reload, the chart booted
+	$(PY) -m pytest -m containers tests/deploy $(PYTEST_ARGS)
 
 .PHONY: bench
 bench: install nginx wrk ## Benchmarks on the local PostgreSQL and RabbitMQ into bench-results/ (QUICK=1: a small, fast run)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.deploy.chart_readme import readme
 from tests.deploy.tools import (
     CHART,
     CI_VALUES,
@@ -17,6 +18,8 @@ from tests.deploy.tools import (
     helm,
     kubernetes_validate,
     load_values,
+    objects,
+    pod_specs,
     render_files,
     rendered,
 )
@@ -92,3 +95,37 @@ def test_secrets_must_be_given():
     del values["secrets"]["djangoSecretKey"]
     with pytest.raises(helm().HelmError, match=r"secrets\.djangoSecretKey is required"):
         render_files(values)
+
+
+def test_the_chart_readme_lists_every_value_as_values_yaml_says():
+    generated = readme()
+    path = CHART / "README.md"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(generated)
+    assert path.exists() and path.read_text() == generated, (
+        "deploy/helm/tourism/README.md is stale; regenerate with UPDATE_GOLDEN=1"
+    )
+
+
+def test_scheduling_and_service_values_reach_every_pod():
+    values = load_values(CHART / "ci" / "services.yaml") | {
+        "nodeSelector": {"pool": "web"},
+        "tolerations": [{"key": "dedicated", "operator": "Exists"}],
+        "podLabels": {"team": "tours"},
+        "podAnnotations": {"example.com/owner": "tours"},
+    }
+    values["apps"] = {"catalog": {"service": {"type": "LoadBalancer"}}}
+    release = objects(values)
+    django = [item for item in release if item["kind"] in {"Deployment", "Job"}]
+    for name, spec in pod_specs(django):
+        assert spec["nodeSelector"] == {"pool": "web"}, name
+        assert spec["tolerations"] == [{"key": "dedicated", "operator": "Exists"}], name
+    for item in django:
+        metadata = item["spec"]["template"]["metadata"]
+        assert metadata["labels"]["team"] == "tours"
+        assert metadata["annotations"]["example.com/owner"] == "tours"
+    types = {
+        o["metadata"]["name"]: o["spec"].get("type") for o in release if o["kind"] == "Service"
+    }
+    assert types["tourism-catalog"] == "LoadBalancer"
+    assert types["tourism-bookings"] == "ClusterIP"

@@ -163,3 +163,26 @@ def test_the_ingress_hands_only_its_own_errors_to_the_storefront_for_problem_det
     answered = re.findall(r"if \(\$http_x_code = (\d+)\)", STOREFRONT_TEMPLATE.read_text())
     assert handed_over == answered
     assert {"413", "502", "503", "504"} <= set(answered)
+
+
+def web_deployments(objects: list[dict]) -> list[dict]:
+    return [
+        item
+        for item in of_kind(objects, "Deployment")
+        if item["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == "web"
+    ]
+
+
+def test_web_pods_drain_before_they_stop_and_spread_over_nodes(objects):
+    for item in web_deployments(objects):
+        spec = item["spec"]["template"]["spec"]
+        (web,) = spec["containers"]
+        pause = int(web["lifecycle"]["preStop"]["exec"]["command"][1])
+        assert 0 < pause < spec["terminationGracePeriodSeconds"], item["metadata"]["name"]
+        (spread,) = spec["topologySpreadConstraints"]
+        assert spread["labelSelector"]["matchLabels"] == item["spec"]["selector"]["matchLabels"]
+
+
+def test_finished_migration_jobs_are_cleaned_up(objects):
+    for job in of_kind(objects, "Job"):
+        assert job["spec"]["ttlSecondsAfterFinished"] > 0, job["metadata"]["name"]

@@ -79,17 +79,21 @@ def render_files(values: dict) -> dict[str, str]:
         return chart.render(values, name=RELEASE, namespace=RELEASE, revision=1, is_install=True)
 
 
-@functools.cache
-def rendered(values_file: str) -> list[dict]:
-    """Every Kubernetes object the chart renders for a ci/ values file."""
-    files = render_files(load_values(CHART / "ci" / values_file))
+def objects(values: dict) -> list[dict]:
+    """Every Kubernetes object the chart renders for these values."""
     return [
         document
-        for name, text in sorted(files.items())
+        for name, text in sorted(render_files(values).items())
         if not name.endswith("NOTES.txt")
         for document in yaml.safe_load_all(text)
         if document
     ]
+
+
+@functools.cache
+def rendered(values_file: str) -> list[dict]:
+    """Every Kubernetes object the chart renders for a ci/ values file."""
+    return objects(load_values(CHART / "ci" / values_file))
 
 
 def pod_specs(objects: list[dict]) -> list[tuple[str, dict]]:

@@ -159,12 +159,12 @@ volumeMounts:
   {{- include "tourism.tmpMount" . | nindent 2 }}
 {{- end -}}
 
-{{/* The pod-level settings every Django pod shares. */}}
-{{- define "tourism.djangoPod" -}}
+{{/* The pod-level settings every pod shares, run as .uid (Django: 10001, nginx: 101). */}}
+{{- define "tourism.pod" -}}
 serviceAccountName: {{ include "tourism.serviceAccountName" .root }}
 automountServiceAccountToken: false
 securityContext:
-  {{- include "tourism.podSecurityContext" (dict "uid" 10001) | nindent 2 }}
+  {{- include "tourism.podSecurityContext" (dict "uid" .uid) | nindent 2 }}
 {{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- range . }}
@@ -173,6 +173,50 @@ imagePullSecrets:
 {{- end }}
 volumes:
   {{- include "tourism.tmpVolume" . | nindent 2 }}
+{{- with .root.Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .root.Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .root.Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{- define "tourism.djangoPod" -}}
+{{ include "tourism.pod" (dict "root" .root "uid" 10001) }}
+{{- end -}}
+
+{{/* A HorizontalPodAutoscaler on CPU for one Deployment (web or worker). */}}
+{{- define "tourism.hpa" -}}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "tourism.labels" .labels | nindent 4 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: {{ .name }}
+  minReplicas: {{ .autoscaling.minReplicas }}
+  maxReplicas: {{ .autoscaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ .autoscaling.targetCPUUtilizationPercentage }}
+  {{- with .autoscaling.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end -}}
 
 {{/* Processes start once this component's database is migrated (the release's Job does it). */}}

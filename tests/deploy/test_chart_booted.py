@@ -1,0 +1,87 @@
+"""The chart's workloads booted as rendered (tests/deploy/booted.py), in both modes, with
+the booking journey through the Ingress paths and `helm test`'s pod."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.deploy.booted import Release
+from tests.deploy.containers import Mailpit
+from tests.deploy.test_compose_services import (  # the shop at "/" through the Ingress
+    test_the_shop_is_served_at_the_root_and_on_its_own_routes,  # noqa: F401
+)
+from tests.deploy.tools import CHART, load_values, objects
+from tests.e2e.test_journey_through_the_gateway import (  # the same journey, run here too
+    test_browse_book_pay_cancel_and_manage,  # noqa: F401
+    test_internal_endpoints_are_not_reachable_from_outside,  # noqa: F401
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.containers]
+
+
+def merged(base: dict, override: dict) -> dict:
+    return base | {
+        key: merged(base[key], value)
+        if isinstance(value, dict) and isinstance(base.get(key), dict)
+        else value
+        for key, value in override.items()
+    }
+
+
+def image_value(image: str) -> dict:
+    repository, tag = image.rsplit(":", 1)
+    return {"repository": repository, "tag": tag}
+
+
+def boot_values(values_file: str, images: dict[str, str]) -> dict:
+    """The ci/ values with what only this machine decides: the images built here, a plain
+    HTTP host on loopback (no TLS in front) and an SMTP server to read the emails from."""
+    return merged(
+        load_values(CHART / "ci" / values_file),
+        {
+            "image": image_value(images["TOURISM_IMAGE"]),
+            "host": "localhost",
+            "ingress": {"tls": {"enabled": False}},
+            "config": {"secureSslRedirect": False},
+            "secrets": {"emailUrl": "smtp://mailsink:1025"},
+            "postgresql": {"image": image_value(images["POSTGRES_IMAGE"])},
+            "rabbitmq": {"image": image_value(images["RABBITMQ_IMAGE"])},
+            "redis": {"image": image_value(images["REDIS_IMAGE"])},
+            "frontend": {"image": image_value(images["TOURISM_FRONTEND_IMAGE"])},
+        },
+    )
+
+
+@dataclass
+class Booted:
+    mode: str
+    gateway_url: str
+    mailpit: Mailpit
+    release: Release
+
+    def database_url(self, name: str) -> str:
+        return self.release.database_url(name)
+
+
+@pytest.fixture(scope="module", params=["services", "monolith"])
+def booted(request, images):
+    with Release(objects(boot_values(f"{request.param}.yaml", images))) as release:
+        mail = release.outside("mailsink", images["MAILPIT_IMAGE"], publish=8025)
+        release.boot()
+        front = "catalog" if request.param == "services" else "monolith"
+        release.exec(f"tourism-{front}-0", "web", "python", "manage.py", "seed_demo")
+        release.exec(f"tourism-{front}-0", "web", "python", "manage.py", "ensure_staff")
+        yield Booted(request.param, release.ingress(images["NGINX_IMAGE"]), Mailpit(mail), release)
+
+
+@pytest.fixture(scope="module")
+def topology(booted):
+    return booted
+
+
+def test_every_workload_runs_as_rendered_and_its_probes_pass(booted):
+    booted.release.probes_pass()
+
+
+def test_helm_test_pod_passes(booted):
+    booted.release.helm_test()
