@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-PROFILES := monolith catalog bookings payments notifications test
+# Every settings profile (config/environment.py's, then the test suite's), read once .venv exists.
+PROFILES = $(shell $(PY) -c 'from config.environment import PROFILES; print(*PROFILES)') test
 RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DJANGO_STOREFRONT_ROOT=$(CURDIR)/frontend/dist
 
 .DEFAULT_GOAL := help

@@ -1,4 +1,10 @@
-"""The environment each profile needs: the deployment contract as data.
+"""The apps, the processes each profile runs, and the environment each needs: the
+deployment contract as data.
+
+``APPS`` is the one list of project apps: the settings profiles, the Makefile and the tests
+derive theirs from it, and each app declares how it runs in ``apps/<app>/wiring.py``
+(``kernel/wiring.py``). ``process(profile, kind)`` is the one description of a process:
+its command, the environment it must be given and its gunicorn concurrency.
 
 docs/configuration.md explains every variable. Compose (``deploy/compose/``), the Helm
 chart (``deploy/helm/tourism/``) and the local services runner provide ``required(profile)``
@@ -6,12 +12,30 @@ to each process of that profile, taking ``SECRETS`` from a secret store (never a
 ConfigMap). ``TUNING`` variables have defaults that suit every deployment.
 
 ``tests/deploy/test_parity.py`` checks both directions: the settings read nothing that is
-not listed here, and every deployment provides what is. A new ``env.*()`` read in
-``config/settings/`` goes into one of these lists.
+not listed here, and every deployment provides what is, and runs each process with its
+command and concurrency. A new ``env.*()`` read in ``config/settings/`` goes into one of
+these lists.
 """
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+
+from kernel.wiring import Wiring
 
 APPS = ("catalog", "bookings", "payments", "notifications")
 PROFILES = ("monolith", *APPS)
+
+
+@cache
+def wiring(app: str) -> Wiring:
+    return import_module(f"apps.{app}.wiring").WIRING
+
+
+def installs(profile: str) -> tuple[str, ...]:
+    """The apps a profile runs: every app in the monolith, its own app in a service."""
+    return APPS if profile == "monolith" else (profile,)
+
 
 COMMON = frozenset(
     {
@@ -29,7 +53,6 @@ COMMON = frozenset(
         "PUBLIC_BASE_URL",
     }
 )
-PAYMENTS = frozenset({"PAYMENT_GATEWAY", "PAYMENT_GATEWAY_API_KEY"})
 SECRETS = frozenset(
     {
         "DJANGO_SECRET_KEY",
@@ -80,16 +103,29 @@ TUNING = frozenset(
 )
 
 
-# The processes each profile runs besides its web server (the monolith runs all of them).
-# Catalog and bookings have periodic tasks (beat, executed by their own worker); bookings
-# writes outbox events (relay); notifications consumes them (worker).
-PROCESSES = {
-    "catalog": ("web", "worker", "beat"),
-    "bookings": ("web", "worker", "beat", "relay"),
-    "payments": ("web",),
-    "notifications": ("web", "worker"),
-    "monolith": ("web", "worker", "beat", "relay"),
+BEAT_STATE = "/tmp/celerybeat-schedule"  # noqa: S108 - beat's state, in its own container
+
+# The command of each kind of process: one image, the command picks the process.
+COMMANDS = {
+    "web": ("gunicorn", "-c", "config/gunicorn.py", "config.wsgi"),
+    "worker": ("celery", "-A", "config", "worker", "-l", "INFO"),
+    "beat": ("celery", "-A", "config", "beat", "-l", "INFO", "--schedule", BEAT_STATE),
+    "relay": ("python", "manage.py", "outbox_relay"),
 }
+# gunicorn workers of every web process; threads per worker come from the app's wiring
+# (the monolith calls its apps in process: one thread). WEB_CONCURRENCY and
+# GUNICORN_THREADS override them for one deployment (config/gunicorn.py).
+WEB_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Process:
+    profile: str
+    kind: str  # a key of COMMANDS
+    argv: tuple[str, ...]
+    env: frozenset[str]  # the variables it must be given: required(profile)
+    workers: int | None = None  # gunicorn's, for web processes
+    threads: int | None = None
 
 
 def service_url(app: str) -> str:
@@ -99,8 +135,28 @@ def service_url(app: str) -> str:
 def required(profile: str) -> frozenset[str]:
     """What a process of ``profile`` must be given. A service gets the shared identity
     database and the URL of every other app; the monolith has one database and no peers."""
+    own = frozenset().union(*(wiring(app).env for app in installs(profile)))
     if profile == "monolith":
-        return COMMON | PAYMENTS
+        return COMMON | own
     peers = {service_url(app) for app in APPS if app != profile}
-    payments = PAYMENTS if profile == "payments" else frozenset()
-    return COMMON | payments | {"IDENTITY_DATABASE_URL"} | peers
+    return COMMON | own | {"IDENTITY_DATABASE_URL"} | peers
+
+
+def process(profile: str, kind: str) -> Process:
+    """How every deployment runs the ``kind`` process of ``profile``."""
+    if kind not in PROCESSES[profile]:
+        raise ValueError(f"the {profile} profile runs no {kind} process")
+    concurrency = {}
+    if kind == "web":
+        threads = wiring(profile).web_threads if profile in APPS else 1
+        concurrency = {"workers": WEB_WORKERS, "threads": threads}
+    return Process(profile, kind, COMMANDS[kind], required(profile), **concurrency)
+
+
+def _processes(profile: str) -> tuple[str, ...]:
+    kinds = {kind for app in installs(profile) for kind in wiring(app).processes}
+    return tuple(kind for kind in COMMANDS if kind in kinds)
+
+
+# The processes each profile runs (the monolith runs those of every app).
+PROCESSES = {profile: _processes(profile) for profile in PROFILES}

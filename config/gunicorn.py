@@ -7,16 +7,15 @@ import os
 
 from gunicorn.glogging import Logger
 
+from config import environment
 from kernel.log_masking import mask
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - containers listen on every interface
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# A bookings service mostly waits on the catalog and payments services: threads (gunicorn's
-# gthread worker) overlap those waits and keep its connections to them alive. Every other
-# process is CPU-bound in Python, where one thread per worker serves best (docs/performance.md).
-WAITS_ON_PEERS = {"config.settings.bookings"}
-profile = os.environ.get("DJANGO_SETTINGS_MODULE", "")
-threads = int(os.environ.get("GUNICORN_THREADS") or (4 if profile in WAITS_ON_PEERS else 1))
+profile = os.environ.get("DJANGO_SETTINGS_MODULE", "").removeprefix("config.settings.")
+# config/environment.py decides every web process's concurrency; these variables override it.
+web = environment.process(profile if profile in environment.PROFILES else "monolith", "web")
+workers = int(os.environ.get("WEB_CONCURRENCY") or web.workers)
+threads = int(os.environ.get("GUNICORN_THREADS") or web.threads)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
@@ -40,4 +39,4 @@ logger_class = MaskedLogger
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-proc_name = f"tourism-{profile.rsplit('.', 1)[-1] or 'web'}"
+proc_name = f"tourism-{profile or 'web'}"

@@ -1,7 +1,9 @@
 """Settings shared by every profile.
 
 A profile module (``monolith``, ``catalog``, ...) starts with ``from .base import *`` and
-says which project apps run in its process. Everything that says *where* things are
+says which project apps run in its process (``config.environment.installs``); what each
+app brings (periodic tasks, outbox routes, rate limits) comes from its
+``apps/<app>/wiring.py``. Everything that says *where* things are
 (databases, broker, other services, secrets) comes from the environment, read here
 through one ``env`` object. See docs/configuration.md for the whole contract.
 """
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from config import environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -66,6 +70,10 @@ THIRD_PARTY_APPS = [
     "csp",
 ]
 PROJECT_APPS: list[str] = []  # each profile says which of apps.* run in this process
+
+
+def project_apps(profile: str) -> list[str]:
+    return [f"apps.{app}" for app in environment.installs(profile)]
 
 
 def platform_apps(project_apps: list[str]) -> list[str]:
@@ -189,10 +197,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Shared secret that /internal/ endpoints require (header X-Service-Token).
 SERVICE_TOKEN = env.str("SERVICE_TOKEN", default="")
 # Where each app is served when it is not installed in this process.
-SERVICE_URLS = {
-    app: env.str(f"{app.upper()}_SERVICE_URL", default="")
-    for app in ("catalog", "bookings", "payments", "notifications")
-}
+SERVICE_URLS = {app: env.str(environment.service_url(app), default="") for app in environment.APPS}
 SERVICE_TIMEOUT_SECONDS = env.float("SERVICE_TIMEOUT_SECONDS", default=3.0)
 # Where customers reach the site (links in emails).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -263,45 +268,37 @@ CELERY_QUEUE_DELIVERY_LIMIT = 5
 # Retries of a failing task: after 1, 2, 4, ... times this many seconds (at most 10 min).
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=10)
-# Add a periodic task with one entry: "name": {"task": ..., "schedule": seconds}.
+# The platform's periodic tasks; an app adds its own in its wiring (beat_schedule), run by
+# the beat of every profile that installs it.
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": 30.0},
     "outbox-prune": {"task": "outbox.prune", "schedule": 3600.0},
 }
-# Periodic tasks of each project app: a profile's beat runs those of the apps it installs.
-APP_BEAT_SCHEDULES = {
-    "apps.catalog": {
-        "catalog-release-stale-holds": {"task": "catalog.release_stale_holds", "schedule": 300.0},
-    },
-    "apps.bookings": {
-        "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
-        "bookings-settle-payments": {"task": "bookings.settle_payments", "schedule": 300.0},
-        "bookings-prune-idempotency-keys": {
-            "task": "bookings.prune_idempotency_keys",
-            "schedule": 3600.0,
-        },
-    },
-}
 
 
-def beat_schedule(project_apps: list[str]) -> dict:
+def beat_schedule(profile: str) -> dict:
     schedule = dict(CELERY_BEAT_SCHEDULE)
-    for app in project_apps:
-        schedule.update(APP_BEAT_SCHEDULES.get(app, {}))
+    for app in environment.installs(profile):
+        schedule.update(environment.wiring(app).beat_schedule)
     return schedule
 
 
 # --- Outbox -----------------------------------------------------------------------------
-# Which consumers get which event: event type -> [(Celery task name, queue)]. A process
-# publishes by name, so it never imports the consuming app. An event type with no route
-# is marked published with nothing sent.
+# Which consumers get which event: event type -> [(Celery task name, queue)], from what
+# every app consumes (its wiring), installed here or not. A process publishes by name, so it
+# never imports the consuming app. An event type with no route is marked published with
+# nothing sent.
 
-_BOOKING_EMAIL = ("notifications.send_booking_email", "notifications")
-OUTBOX_ROUTES: dict[str, list[tuple[str, str]]] = {
-    "booking.confirmed": [_BOOKING_EMAIL],
-    "booking.cancelled": [_BOOKING_EMAIL],
-    "booking.expired": [_BOOKING_EMAIL],
-}
+
+def outbox_routes() -> dict[str, list[tuple[str, str]]]:
+    routes: dict[str, list[tuple[str, str]]] = {}
+    for app in environment.APPS:
+        for event_type, task in environment.wiring(app).consumes.items():
+            routes.setdefault(event_type, []).append((task, app))  # on the app's own queue
+    return routes
+
+
+OUTBOX_ROUTES = outbox_routes()
 # The relay wakes on PostgreSQL NOTIFY; it also sweeps for anything left this often (and
 # polls this often on databases without NOTIFY).
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=2.0)
@@ -331,9 +328,12 @@ THROTTLE_CLASSES = ["kernel.throttling.AnonRateThrottle", "kernel.throttling.Use
 THROTTLE_RATES: dict[str, str | None] = {
     "anon": "300/minute",  # every anonymous API request, per client address
     "user": "1200/minute",  # every signed-in (staff) API request, per user
-    "holds": "10/hour",  # new bookings (seat holds), per client address
-    "holds-per-customer": "5/hour",  # new bookings, per customer email
-    "payments-per-booking": "5/hour",  # pay attempts on one booking
+    # the scopes of each app's views, from its wiring
+    **{
+        scope: rate
+        for app in environment.APPS
+        for scope, rate in environment.wiring(app).throttle_rates.items()
+    },
 }
 if env.str("THROTTLE_RATES", default="") == "off":  # load tests and benchmarks
     THROTTLE_RATES = dict.fromkeys(THROTTLE_RATES)
@@ -408,15 +408,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/",
+    # Each app's, from its wiring: choice values, so that every profile names them alike.
     "ENUM_NAME_OVERRIDES": {
-        # choice values, not import paths: not every profile installs every app
-        "NotificationStatusEnum": [("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
-        "BookingStatusEnum": [
-            ("pending_payment", "Pending Payment"),
-            ("confirmed", "Confirmed"),
-            ("cancelled", "Cancelled"),
-            ("expired", "Expired"),
-        ],
+        name: choices
+        for app in environment.APPS
+        for name, choices in environment.wiring(app).openapi_enums.items()
     },
 }
 

@@ -1,15 +1,19 @@
 """Parity: compose (every combination), the Helm chart (every ci/ values file), the local
 runner (``make services``) and the settings agree on the processes that run
-(``config.environment.PROCESSES``), the environment each profile reads
+(``config.environment.PROCESSES``), the command and gunicorn concurrency of each
+(``config.environment.process``), the environment each profile reads
 (``config.environment.required``), and the routes the public edge serves."""
 
 import json
+import os
 import re
+import runpy
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -132,6 +136,20 @@ def helm_processes(values_file: str) -> dict[tuple[str, str], set[str]]:
     return processes
 
 
+def helm_containers(values_file: str) -> dict[tuple[str, str], tuple[list[str], dict[str, str]]]:
+    """(profile, process) -> (command, ConfigMap data) of each long-running Django container."""
+    objects = rendered(values_file)
+    config_maps = {item["metadata"]["name"]: item.get("data", {}) for item in objects}
+    containers = {}
+    for item in of_kind(objects, "Deployment"):
+        for container in item["spec"]["template"]["spec"]["containers"]:
+            if "envFrom" in container:  # not the storefront's nginx
+                data = config_maps[container["envFrom"][0]["configMapRef"]["name"]]
+                key = (profile_of(data), process_of(container["command"]))
+                add_once(containers, key, (container["command"], data))
+    return containers
+
+
 # --- the local runner -------------------------------------------------------------------
 
 
@@ -190,6 +208,76 @@ def test_the_runner_gives_each_profile_exactly_its_environment(topology):
     for (profile, process), planned in runner_processes(topology.plan()).items():
         given = set(planned.env) - environment.TUNING
         assert given == environment.required(profile), (profile, process)
+
+
+# --- every deployment runs each process with the table's command and concurrency ---------
+
+
+def gunicorn_concurrency(given: dict[str, str]) -> tuple[int, int]:
+    """(workers, threads) that config/gunicorn.py gives a web process with this environment."""
+    with mock.patch.dict(os.environ, given, clear=True):
+        config = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
+    return config["workers"], config["threads"]
+
+
+def table_concurrency(profile: str, tuned: dict[str, str]) -> tuple[int, int]:
+    """The table's concurrency for the web process of ``profile``, as a deployment's own
+    WEB_CONCURRENCY or GUNICORN_THREADS (tuning, say in a chart's ``env``) changes it."""
+    web = environment.process(profile, "web")
+    return (
+        int(tuned.get("WEB_CONCURRENCY", web.workers)),
+        int(tuned.get("GUNICORN_THREADS", web.threads)),
+    )
+
+
+def test_the_table_gives_threads_to_the_service_that_waits_on_its_peers():
+    assert environment.process("bookings", "web").threads == 4
+    assert {environment.process(profile, "web").threads for profile in ("monolith", "catalog")} == {
+        1
+    }
+    assert environment.process("bookings", "relay").argv == ("python", "manage.py", "outbox_relay")
+    with pytest.raises(ValueError, match="runs no beat process"):
+        environment.process("payments", "beat")
+
+
+@pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
+def test_compose_runs_each_process_with_the_table_command(combination):
+    for name, service in compose_config(combination)["services"].items():
+        given = service.get("environment") or {}
+        if "DJANGO_SETTINGS_MODULE" not in given:
+            continue
+        profile, kind = profile_of(given), process_of(service["command"])
+        if kind not in environment.COMMANDS:
+            continue  # one-shot migrations and demo data
+        if combination.endswith("-dev") and kind == "web":
+            # compose.dev.yaml: Django's auto-reloading server instead of gunicorn
+            assert service["command"] == ["python", "manage.py", "runserver", "0.0.0.0:8000"]
+            continue
+        assert service["command"] == list(environment.process(profile, kind).argv), name
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_helm_runs_each_process_with_the_table_command(values_file):
+    for (profile, kind), (command, _) in helm_containers(values_file).items():
+        assert command == list(environment.process(profile, kind).argv), (profile, kind)
+
+
+@pytest.mark.parametrize("combination", ["services", "monolith"])
+def test_compose_web_processes_run_the_table_concurrency(combination):
+    for (profile, kind), (_, given) in compose_services(combination).items():
+        if kind == "web":
+            assert gunicorn_concurrency(given) == table_concurrency(profile, {}), profile
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_helm_web_processes_run_the_table_concurrency(values_file):
+    values = load_values(CHART / "ci" / values_file)
+    for (profile, kind), (_, data) in helm_containers(values_file).items():
+        if kind == "web":
+            components = values if profile == "monolith" else values.get("apps", {})
+            component = components.get(profile, {})
+            expected = table_concurrency(profile, component.get("env", {}))
+            assert gunicorn_concurrency(data) == expected, profile
 
 
 @pytest.mark.parametrize("profile", environment.PROFILES)

@@ -7,6 +7,8 @@ import httpx
 import psycopg
 import pytest
 
+from config import environment
+
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PLATFORM_TABLES = {"django_migrations"}
@@ -22,7 +24,7 @@ def tables(topology, database: str) -> set[str]:
     return {name for (name,) in rows}
 
 
-@pytest.mark.parametrize("app", ["catalog", "bookings", "payments", "notifications"])
+@pytest.mark.parametrize("app", environment.APPS)
 def test_each_service_database_holds_only_its_own_tables(services_topology, app):
     found = tables(services_topology, app)
     own = {name for name in found if name.startswith(f"{app}_")}
@@ -91,4 +93,4 @@ def test_an_api_document_missing_a_stopped_service_is_not_kept(services_topology
         assert "payments" not in apps_described()
     finally:
         services_topology.start("payments")
-    assert apps_described() == {"catalog", "bookings", "payments", "notifications"}
+    assert apps_described() == set(environment.APPS)

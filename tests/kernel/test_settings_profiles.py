@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from config import environment
+
 ROOT = Path(__file__).resolve().parents[2]
-PROFILES = ["monolith", "catalog", "bookings", "payments", "notifications"]
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -31,7 +32,7 @@ def manage(*args: str, profile: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", environment.PROFILES)
 def test_production_settings_pass_the_deploy_checklist(profile):
     result = manage("check", "--deploy", "--fail-level", "WARNING", profile=profile, **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
