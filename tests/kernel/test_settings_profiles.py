@@ -69,3 +69,10 @@ def test_a_service_profile_installs_only_its_own_app(profile):
     assert result.returncode == 0, result.stderr
     installed = eval(result.stdout)  # noqa: S307 - our own subprocess printed a list literal
     assert set(installed) <= {profile}
+
+
+def test_production_settings_refuse_to_make_the_development_login():
+    result = manage("ensure_staff", profile="monolith", **PRODUCTION)
+    assert result.returncode != 0
+    assert "runs only with DJANGO_DEBUG=1" in result.stderr
+    assert "admin / admin" not in result.stdout
