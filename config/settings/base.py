@@ -236,9 +236,9 @@ EMAIL_TIMEOUT = 10  # seconds; a stuck mail server fails the task, which then re
 
 # --- Celery -----------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-# No broker configured is the embedded default: tasks run in-process. The queues (quorum
-# queues on one topic exchange, each with a dead-letter queue) are built in config/celery.py
-# from OUTBOX_ROUTES; see docs/architecture.md, "Events and workers".
+# No broker configured is the embedded default: tasks run in-process. The queues, routes,
+# acknowledgement and dead-lettering are one story, told and built in
+# kernel/outbox/queues.py.
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -247,12 +247,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# A task that fails for good is rejected, so RabbitMQ moves it to the dead-letter queue;
-# one that hits its time limit is requeued (the queue's delivery limit then dead-letters it).
-CELERY_TASK_ACKS_ON_FAILURE = False
-CELERY_TASK_ACKS_ON_TIMEOUT = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 45
@@ -263,9 +257,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
 # Prepended to every queue and exchange name, so several deployments (or test runs) can
 # share one RabbitMQ virtual host.
 CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
-# Deliveries of one message (worker crashes, time limits) before it is dead-lettered.
-CELERY_QUEUE_DELIVERY_LIMIT = 5
-# Retries of a failing task: after 1, 2, 4, ... times this many seconds (at most 10 min).
+# Retries of a failing task: after 1, 2, 4, ... times this many seconds (at most 10 min),
+# then its message is dead-lettered (kernel/outbox/queues.py).
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 TASK_RETRY_BACKOFF_SECONDS = env.int("TASK_RETRY_BACKOFF_SECONDS", default=10)
 # The platform's periodic tasks; an app adds its own in its wiring (beat_schedule), run by
