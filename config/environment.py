@@ -142,6 +142,11 @@ def required(profile: str) -> frozenset[str]:
     return COMMON | own | {"IDENTITY_DATABASE_URL"} | peers
 
 
+def known() -> frozenset[str]:
+    """Every variable some process may be given: what any profile requires, and tuning."""
+    return TUNING.union(*(required(profile) for profile in PROFILES))
+
+
 def process(profile: str, kind: str) -> Process:
     """How every deployment runs the ``kind`` process of ``profile``."""
     if kind not in PROCESSES[profile]:

@@ -29,6 +29,41 @@ COMPOSE_COMBINATIONS = {
 }
 
 
+# Imports one profile's settings and prints what they read from the environment through
+# django-environ (the settings' one way to read it).
+SPY = """
+import environ, importlib, json, sys
+read = set()
+get_value = environ.Env.get_value
+def spy(self, var, *args, **kwargs):
+    read.add(var)
+    return get_value(self, var, *args, **kwargs)
+environ.Env.get_value = spy
+importlib.import_module("config.settings." + sys.argv[1])
+print(json.dumps(sorted(read)))
+"""
+SPY_ENVIRONMENT = {
+    "DJANGO_SECRET_KEY": "x",
+    "DJANGO_ALLOWED_HOSTS": "x",
+    "DATABASE_URL": "postgres://u:p@db/app",
+    "IDENTITY_DATABASE_URL": "postgres://u:p@db/identity",
+}
+
+
+def settings_reads(profile: str, root: Path = ROOT) -> set[str]:
+    """The environment variables the settings of ``profile`` (in the tree at ``root``) read."""
+    result = subprocess.run(
+        [sys.executable, "-c", SPY, profile],
+        cwd=root,
+        env={"PATH": "/usr/bin:/bin", **SPY_ENVIRONMENT},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return set(json.loads(result.stdout))
+
+
 def binary(name: str) -> str:
     """A tool installed beside this Python (the project's .venv), or on PATH."""
     candidate = Path(sys.executable).parent / name
