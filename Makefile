@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 # Every settings profile (config/environment.py's, then the test suite's), read once .venv exists.
-PROFILES = $(shell $(PY) -c 'from config.environment import PROFILES; print(*PROFILES)') test
+PROFILES = $(or $(shell $(PY) -c 'from config.environment import PROFILES; print(*PROFILES)'),$(error cannot read config.environment.PROFILES)) test
 RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DJANGO_STOREFRONT_ROOT=$(CURDIR)/frontend/dist
 
 .DEFAULT_GOAL := help
