@@ -2,7 +2,8 @@
 
 Each project app declares one ``WIRING`` in ``apps/<app>/wiring.py``: plain data, read
 before Django starts. ``config/environment.py`` and the settings collect them: the
-processes of a profile, its periodic tasks, which outbox events reach which task.
+processes and environment of a profile, its periodic tasks, which outbox events reach which
+task, rate limits and OpenAPI enum names. docs/adding-an-app.md shows one.
 """
 
 from dataclasses import dataclass, field
