@@ -4,13 +4,13 @@ from celery import shared_task
 from django.conf import settings
 
 from kernel.outages import TRANSIENT
+from kernel.outbox.events import IncompatibleEvent
 from kernel.tasks import MAX_BACKOFF_SECONDS
 
 from . import services
-from .emails import UnknownEvent
 
 # Failures that no retry can mend: the message goes to the dead-letter queue at once.
-PERMANENT = (UnknownEvent,)
+PERMANENT = (IncompatibleEvent,)
 
 
 @shared_task(
@@ -31,9 +31,10 @@ def send_booking_email(self, *, event: dict) -> None:
     The database or the mail server being unreachable is an outage: the base task retries
     it until it ends. Any other failure (a refused recipient) is retried
     ``TASK_MAX_RETRIES`` times, after a random wait of up to ``TASK_RETRY_BACKOFF_SECONDS``
-    times 1, 2, 4, ... (Celery's ``retry_backoff`` with full jitter); then, or at once for an
-    event no retry can mend, the task fails, its message is rejected, and RabbitMQ moves
-    it to the notifications dead-letter queue."""
+    times 1, 2, 4, ... (Celery's ``retry_backoff`` with full jitter). Then, or at once for
+    an event it cannot read (an unknown type or major version, a required field missing),
+    the task fails, its message is rejected, and RabbitMQ moves it to the notifications
+    dead-letter queue."""
     try:
         services.notification_deliver(event=event)
     except Exception as exc:
@@ -46,5 +47,5 @@ def send_booking_email(self, *, event: dict) -> None:
             or self.request.retries >= settings.TASK_MAX_RETRIES
         )
         error = f"{exc.__class__.__name__}: {exc}"
-        services.notification_record_failure(event_id=event["id"], error=error, final=final)
+        services.notification_record_failure(event_id=event.get("id"), error=error, final=final)
         raise
