@@ -158,6 +158,7 @@ def idempotent(records: type[IdempotencyRecord], *, body):
         def handle(view, request, *args, **kwargs):
             data = body(data=request.data)
             data.is_valid(raise_exception=True)
+            # An endpoint without URL arguments fingerprints the body alone.
             scope = {"body": data.validated_data, "url": kwargs} if kwargs else data.validated_data
             record = records.claim(key=request.headers.get(HEADER), data=scope)
             if record.state == records.State.COMPLETED:
