@@ -7,7 +7,8 @@ from contextvars import ContextVar
 
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
-_current: ContextVar[str] = ContextVar("request_id", default="-")
+OUTSIDE_REQUEST = "-"  # the id logged for work that no request caused
+_current: ContextVar[str] = ContextVar("request_id", default=OUTSIDE_REQUEST)
 
 
 def current_request_id() -> str:

@@ -2,15 +2,17 @@
 task, it never sends its message to the dead-letter queue.
 
 A task that raises one of ``kernel.outages.TRANSIENT`` (the database or the mail server is
-unreachable) is retried after ``backoff_seconds``, without a limit: once the outage ends,
-the work is done. Only messages that fail for another reason reach a dead-letter queue.
-Run in-process (Celery eager mode, no broker), there is nothing to wait with: the error
-propagates to the caller.
+unreachable) is retried after ``TASK_RETRY_BACKOFF_SECONDS`` times 1, 2, 4, ... (at most ten
+minutes, Celery's exponential backoff), without a limit: once the outage ends, the work is
+done. Only messages that fail for another reason reach a dead-letter queue; a task retries
+those with Celery's ``autoretry_for`` options. Run in-process (Celery eager mode, no
+broker), there is nothing to wait with: no retry, the error propagates to the caller.
 """
 
 import logging
 
 from celery import Task as CeleryTask
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from kernel.outages import TRANSIENT
@@ -18,11 +20,6 @@ from kernel.outages import TRANSIENT
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 600
-
-
-def backoff_seconds(retries: int) -> int:
-    """Exponential: the base, then twice that, four times, ... at most ten minutes."""
-    return min(settings.TASK_RETRY_BACKOFF_SECONDS * 2**retries, MAX_BACKOFF_SECONDS)
 
 
 class Task(CeleryTask):
@@ -34,8 +31,17 @@ class Task(CeleryTask):
         except TRANSIENT as exc:
             if self.request.is_eager or self.request.called_directly:
                 raise
-            countdown = backoff_seconds(self.request.retries)
+            countdown = get_exponential_backoff_interval(
+                factor=settings.TASK_RETRY_BACKOFF_SECONDS,
+                retries=self.request.retries,
+                maximum=MAX_BACKOFF_SECONDS,
+            )
             logger.warning(
                 "%s: %s: %s; retrying in %d s.", self.name, exc.__class__.__name__, exc, countdown
             )
             raise self.retry(exc=exc, countdown=countdown) from exc
+
+    def retry(self, *args, exc=None, **kwargs):
+        if self.request.is_eager and exc is not None:
+            raise exc  # in-process: there is no broker to wait with
+        return super().retry(*args, exc=exc, **kwargs)

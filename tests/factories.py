@@ -1,10 +1,13 @@
+import dataclasses
 import datetime
+import uuid
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from apps.bookings import events
 from apps.catalog.models import Category, Departure, Destination, Tour
 
 
@@ -58,3 +61,26 @@ class DepartureFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
     capacity = 10
     price = Decimal("320.00")
+
+
+def booking_event(
+    event_type: type[events.BookingEvent] = events.BookingConfirmed, **changes
+) -> events.BookingEvent:
+    """A booking event as the bookings app emits it (no refund, unless ``refund`` says)."""
+    reference = changes.pop("reference", f"TB-{uuid.uuid4().hex[:6].upper()}")
+    fields = {
+        "booking_id": uuid.uuid4(),
+        "reference": reference,
+        "status": event_type.TYPE.partition(".")[2],
+        "customer": events.Customer(name="Ada Lovelace", email="ada@example.com"),
+        "tour": events.Tour(title="Tastes of Lisbon", slug="tastes-of-lisbon"),
+        "departure_id": 12,
+        "starts_on": datetime.date(2026, 12, 6),
+        "seats": 2,
+        "total": Decimal("640.00"),
+        "currency": "EUR",
+        "manage_url": f"http://127.0.0.1:8000/bookings/{reference}#token=secret-token",
+    }
+    if "refund" in {field.name for field in dataclasses.fields(event_type)}:
+        fields["refund"] = None
+    return event_type(**{**fields, **changes})

@@ -1,33 +1,78 @@
-"""What booking events say; the notifications app renders its emails from this."""
+"""The events the bookings app publishes: its contract with the apps that consume them.
 
+Other apps may import this module (and only this one, of the bookings app); it imports
+nothing else of the app, so it loads in a process where bookings does not run. Read an
+event with ``Envelope.from_message(message).event(EVENTS)``.
+
+Changing an event: a new field with a default is a new minor version, anything else a new
+major one (``kernel/outbox/events.py`` says why); ``tests/bookings/event_contracts.json``
+records each version and ``tests/bookings/test_event_contracts.py`` fails until the
+version and that record agree with the code.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import urlencode
 
-from django.conf import settings
-
-from .models import Booking
+from kernel.outbox.events import Event
 
 
-def manage_url(booking: Booking) -> str:
-    """The guest's link to the storefront's page for the booking (as in the emails). The
-    token rides in the fragment, which browsers never send: no server log or Referer
-    header sees it; the page sends it to the API as ``X-Booking-Token``."""
-    fragment = urlencode({"token": booking.access_token})
-    return f"{settings.PUBLIC_BASE_URL}/bookings/{booking.reference}#{fragment}"
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    email: str
 
 
-def booking_event(booking: Booking, *, refunded: Decimal | None = None) -> dict:
-    return {
-        "booking_id": str(booking.id),
-        "reference": booking.reference,
-        "status": booking.status,
-        "customer": {"name": booking.customer_name, "email": booking.customer_email},
-        "tour": {"title": booking.tour_title, "slug": booking.tour_slug},
-        "departure_id": booking.departure_id,
-        "starts_on": booking.starts_on.isoformat(),
-        "seats": booking.seats,
-        "total": str(booking.total),
-        "currency": booking.currency,
-        "manage_url": manage_url(booking),
-        "refund": {"amount": str(refunded), "currency": booking.currency} if refunded else None,
-    }
+@dataclass(frozen=True)
+class Tour:
+    title: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class BookingEvent(Event):
+    """What every booking event says about the booking."""
+
+    booking_id: uuid.UUID
+    reference: str
+    status: str
+    customer: Customer
+    tour: Tour
+    departure_id: int
+    starts_on: datetime.date
+    seats: int
+    total: Decimal
+    currency: str
+    manage_url: str  # the guest's link to the booking's page, with its access token
+
+
+@dataclass(frozen=True)
+class BookingConfirmed(BookingEvent):
+    TYPE = "booking.confirmed"
+    VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class BookingCancelled(BookingEvent):
+    TYPE = "booking.cancelled"
+    VERSION = "1.0"
+
+    refund: Money | None  # what was given back, if anything was paid
+
+
+@dataclass(frozen=True)
+class BookingExpired(BookingEvent):
+    TYPE = "booking.expired"
+    VERSION = "1.0"
+
+    refund: Money | None  # a charge whose answer came too late is given back
+
+
+EVENTS = (BookingConfirmed, BookingCancelled, BookingExpired)

@@ -4,6 +4,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+import kernel.idempotency
+
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 
 
@@ -114,27 +116,11 @@ class PaymentAttempt(models.Model):
         return f"booking-{self.booking_id}-charge-{self.number}"
 
 
-class IdempotencyRecord(models.Model):
+class IdempotencyRecord(kernel.idempotency.IdempotencyRecord):
     """The first answer to a POST /api/bookings/ with a given Idempotency-Key."""
 
-    class State(models.TextChoices):
-        IN_PROGRESS = "in_progress"
-        COMPLETED = "completed"
-
-    key = models.CharField(max_length=255, unique=True)
-    fingerprint = models.CharField(max_length=64)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
-    locked_until = models.DateTimeField(
-        null=True, help_text="The request in progress owns the key until then."
-    )
     booking_id = models.UUIDField(
         default=uuid.uuid4,
         help_text="The id of the booking made under this key: a retry that takes over an "
         "unfinished request makes the same seat hold and the same booking.",
     )
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.key} ({self.state})"

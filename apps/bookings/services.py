@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,7 +26,7 @@ from apps.payments import client as payments
 from kernel.outbox import emit
 from kernel.problems import ServiceUnavailable
 
-from .events import booking_event
+from . import events
 from .exceptions import BookingBusy, BookingNotCancellable, BookingNotPayable
 from .models import Booking, PaymentAttempt
 
@@ -205,7 +206,7 @@ def _booking_confirm(*, booking: Booking, paid: PaymentAttempt) -> Booking:
             booking.payment_key = paid.key
             booking.confirmed_at = timezone.now()
             booking.save(update_fields=["status", "payment_key", "confirmed_at", "updated_at"])
-            emit("booking.confirmed", booking_event(booking))
+            emit(_announced(events.BookingConfirmed, booking))
             return booking
     if booking.payment_key == paid.key:
         return booking  # a retry of this very payment confirmed it
@@ -254,7 +255,11 @@ def booking_cancel(*, booking: Booking) -> Booking:
                 booking.status = Status.CANCELLED
                 booking.cancelled_at = timezone.now()
                 booking.save(update_fields=["status", "cancelled_at", "updated_at"])
-                emit("booking.cancelled", booking_event(booking, refunded=refunded))
+                emit(
+                    _announced(
+                        events.BookingCancelled, booking, refund=_given_back(refunded, booking)
+                    )
+                )
     return booking
 
 
@@ -274,7 +279,11 @@ def booking_expire(*, booking: Booking) -> Booking:
                 booking.status = Status.EXPIRED
                 booking.expired_at = timezone.now()
                 booking.save(update_fields=["status", "expired_at", "updated_at"])
-                emit("booking.expired", booking_event(booking, refunded=refunded))
+                emit(
+                    _announced(
+                        events.BookingExpired, booking, refund=_given_back(refunded, booking)
+                    )
+                )
     return booking
 
 
@@ -307,3 +316,33 @@ def bookings_expire_due(*, now: datetime.datetime | None = None) -> int:
         except (ServiceUnavailable, BookingBusy) as exc:
             logger.warning("Booking %s not expired yet: %s", booking.reference, exc)
     return expired
+
+
+def manage_url(booking: Booking) -> str:
+    """The guest's link to the storefront's page for the booking (as in the emails). The
+    token rides in the fragment, which browsers never send: no server log or Referer
+    header sees it; the page sends it to the API as ``X-Booking-Token``."""
+    fragment = urlencode({"token": booking.access_token})
+    return f"{settings.PUBLIC_BASE_URL}/bookings/{booking.reference}#{fragment}"
+
+
+def _announced(event_type: type[events.BookingEvent], booking: Booking, **fields):
+    """The event of ``event_type`` about ``booking``, with the ``fields`` of that type."""
+    return event_type(
+        booking_id=booking.id,
+        reference=booking.reference,
+        status=booking.status,
+        customer=events.Customer(name=booking.customer_name, email=booking.customer_email),
+        tour=events.Tour(title=booking.tour_title, slug=booking.tour_slug),
+        departure_id=booking.departure_id,
+        starts_on=booking.starts_on,
+        seats=booking.seats,
+        total=booking.total,
+        currency=booking.currency,
+        manage_url=manage_url(booking),
+        **fields,
+    )
+
+
+def _given_back(refunded: Decimal | None, booking: Booking) -> events.Money | None:
+    return events.Money(refunded, booking.currency) if refunded else None

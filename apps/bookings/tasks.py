@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from . import services
-from .idempotency import idempotency_records_prune
+from .models import IdempotencyRecord
 
 
 @shared_task(name="bookings.expire_holds")
@@ -19,4 +19,4 @@ def settle_payments() -> int:
 @shared_task(name="bookings.prune_idempotency_keys")
 def prune_idempotency_keys() -> int:
     """Periodic: forget Idempotency-Keys older than IDEMPOTENCY_KEY_RETENTION_HOURS."""
-    return idempotency_records_prune()
+    return IdempotencyRecord.prune()

@@ -1,5 +1,3 @@
-import json
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, BasePermission
@@ -7,19 +5,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from kernel.idempotency import MAX_KEY_LENGTH, idempotent
 from kernel.openapi import problem
 from kernel.permissions import StaffModelPermissions, staff_may
-from kernel.problems import DomainError, exception_handler
 from kernel.throttling import WriteThrottle
 
 from . import selectors, services
 from .filters import BookingFilter
-from .idempotency import (
-    MAX_KEY_LENGTH,
-    idempotency_claim,
-    idempotency_complete,
-    idempotency_release,
-)
 from .models import Booking, IdempotencyRecord
 from .serializers import (
     BookingCreateSerializer,
@@ -110,42 +102,16 @@ class BookingListCreateView(generics.ListAPIView):
         },
         parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
     )
-    def post(self, request):
-        data = BookingCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        record = idempotency_claim(
-            key=request.headers.get("Idempotency-Key"), data=data.validated_data
+    @idempotent(IdempotencyRecord, body=BookingCreateSerializer)
+    def post(self, request, *, data: dict, record: IdempotencyRecord):
+        booking = services.booking_create(
+            departure_id=data["departure_id"],
+            seats=data["seats"],
+            customer_name=data["customer"]["name"],
+            customer_email=data["customer"]["email"],
+            booking_id=record.booking_id,
         )
-        if record.state == IdempotencyRecord.State.COMPLETED:
-            return _replay(record)
-        try:
-            booking = services.booking_create(
-                departure_id=data.validated_data["departure_id"],
-                seats=data.validated_data["seats"],
-                customer_name=data.validated_data["customer"]["name"],
-                customer_email=data.validated_data["customer"]["email"],
-                booking_id=record.booking_id,
-            )
-        except DomainError as exc:
-            response = exception_handler(exc, {})
-            idempotency_complete(
-                record, status=response.status_code, body=json.loads(response.content)
-            )
-            return response
-        except BaseException:
-            idempotency_release(record)
-            raise
-        body = NewBookingSerializer(booking).data
-        idempotency_complete(record, status=status.HTTP_201_CREATED, body=body)
-        return Response(body, status=status.HTTP_201_CREATED)
-
-
-def _replay(record: IdempotencyRecord) -> Response:
-    response = Response(record.response_body, status=record.response_status)
-    if record.response_status >= 400:
-        response.content_type = "application/problem+json"
-    response["Idempotent-Replayed"] = "true"
-    return response
+        return Response(NewBookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
 def booking_token(request) -> str | None:

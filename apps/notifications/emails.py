@@ -6,12 +6,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from apps.bookings.events import BookingCancelled, BookingConfirmed, BookingEvent, BookingExpired
+
 from .models import Notification
 
 KIND_OF_EVENT = {
-    "booking.confirmed": Notification.Kind.BOOKING_CONFIRMED,
-    "booking.cancelled": Notification.Kind.BOOKING_CANCELLED,
-    "booking.expired": Notification.Kind.BOOKING_EXPIRED,
+    BookingConfirmed: Notification.Kind.BOOKING_CONFIRMED,
+    BookingCancelled: Notification.Kind.BOOKING_CANCELLED,
+    BookingExpired: Notification.Kind.BOOKING_EXPIRED,
 }
 
 SUBJECTS = {
@@ -21,19 +23,8 @@ SUBJECTS = {
 }
 
 
-class UnknownEvent(ValueError):
-    """No email is made for this event type."""
-
-
-def kind_of(event_type: str) -> str:
-    try:
-        return KIND_OF_EVENT[event_type]
-    except KeyError:
-        raise UnknownEvent(f"No email is sent for {event_type!r} events.") from None
-
-
-def subject_for(kind: str, payload: dict) -> str:
-    return SUBJECTS[kind].format(reference=payload["reference"], tour=payload["tour"]["title"])
+def subject_for(kind: str, event: BookingEvent) -> str:
+    return SUBJECTS[kind].format(reference=event.reference, tour=event.tour.title)
 
 
 def message_id(event_id) -> str:

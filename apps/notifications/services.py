@@ -5,13 +5,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .emails import build_email, kind_of, subject_for
+from kernel.outbox.events import Envelope
+
+from .emails import KIND_OF_EVENT, build_email, subject_for
 from .exceptions import NotificationNotSent
 from .models import Notification
 
 
 def notification_deliver(*, event: dict) -> Notification:
-    """Send the email for an outbox event (``{id, type, created_at, payload}``), once.
+    """Send the email for an outbox event (a :class:`~kernel.outbox.events.Envelope`
+    message), once. An event that cannot be read (see ``apps.bookings.events``) raises
+    :class:`~kernel.outbox.events.IncompatibleEvent` before anything is recorded.
 
     Delivery is at least once, so the same event may arrive again (a redelivery after a
     worker died, a relay that published twice): the log row, unique by event id and
@@ -23,17 +27,18 @@ def notification_deliver(*, event: dict) -> Notification:
     server is hung up on after the commit: the only step between the server taking the
     email and the row saying ``sent`` is the COMMIT. A crash or a database outage there
     (and only there) sends the email again later, with the same ``Message-ID``."""
-    payload = event["payload"]
-    kind = kind_of(event["type"])
+    envelope = Envelope.from_message(event)
+    booking = envelope.event(KIND_OF_EVENT)
+    kind = KIND_OF_EVENT[type(booking)]
     notification, _ = Notification.objects.get_or_create(
-        event_id=event["id"],
+        event_id=envelope.id,
         defaults={
-            "event_type": event["type"],
+            "event_type": envelope.type,
             "kind": kind,
-            "recipient": payload["customer"]["email"],
-            "subject": subject_for(kind, payload),
-            "booking_reference": payload["reference"],
-            "payload": payload,
+            "recipient": booking.customer.email,
+            "subject": subject_for(kind, booking),
+            "booking_reference": booking.reference,
+            "payload": envelope.payload,
         },
     )
     Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(

@@ -2,13 +2,21 @@ import uuid
 
 from django.db import models
 
+from .events import Envelope
+
 
 class OutboxEvent(models.Model):
     """An event waiting to be published (or already published) to the broker."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     type = models.CharField(max_length=100)
+    # "<major>.<minor>" of the event type's contract (kernel.outbox.events); rows written
+    # before versions were recorded carry the first one, the shape they were written in.
+    version = models.CharField(max_length=20)
     payload = models.JSONField()
+    request_id = models.CharField(
+        max_length=128, blank=True, help_text="The X-Request-ID of the request that caused it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -28,10 +36,12 @@ class OutboxEvent(models.Model):
         return f"{self.type} {self.id}"
 
     def envelope(self) -> dict:
-        """What consumers receive."""
-        return {
-            "id": str(self.id),
-            "type": self.type,
-            "created_at": self.created_at.isoformat(),
-            "payload": self.payload,
-        }
+        """What consumers receive: :class:`~kernel.outbox.events.Envelope` as JSON."""
+        return Envelope(
+            id=self.id,
+            type=self.type,
+            version=self.version,
+            occurred_at=self.created_at,
+            payload=self.payload,
+            request_id=self.request_id or None,
+        ).message()

@@ -8,6 +8,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kernel.request_id import OUTSIDE_REQUEST, current_request_id
+
+from .events import Event
 from .models import OutboxEvent
 from .publisher import InProcessPublisher, PublishFailed
 
@@ -17,11 +20,18 @@ NOTIFY_CHANNEL = "outbox"
 BATCH_SIZE = 100
 
 
-def outbox_emit(*, event_type: str, payload: dict) -> OutboxEvent:
-    """Record an event in the caller's transaction. It is published only once that
-    transaction commits: relays hear PostgreSQL's NOTIFY, which is delivered at commit;
-    with no broker configured, the consumers run in-process right after commit."""
-    event = OutboxEvent.objects.create(type=event_type, payload=payload)
+def outbox_emit(*, event: Event) -> OutboxEvent:
+    """Record an event in the caller's transaction, with the id of the request being
+    served. It is published only once that transaction commits: relays hear PostgreSQL's
+    NOTIFY, which is delivered at commit; with no broker configured, the consumers run
+    in-process right after commit."""
+    request_id = current_request_id()
+    event = OutboxEvent.objects.create(
+        type=event.TYPE,
+        version=event.VERSION,
+        payload=event.payload(),
+        request_id="" if request_id == OUTSIDE_REQUEST else request_id,
+    )
     if not settings.CELERY_BROKER_URL:
         transaction.on_commit(_publish_in_process, robust=True)
     elif connection.vendor == "postgresql":

@@ -1,14 +1,18 @@
 """A guest books a tour in the monolith: hold, pay, confirm, cancel, expire."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from apps.bookings.events import EVENTS, BookingConfirmed
 from apps.bookings.models import Booking
 from apps.bookings.tasks import expire_holds
 from apps.catalog.models import Departure
 from apps.payments.models import Payment, Refund
+from kernel.outbox.events import Envelope
+from kernel.outbox.models import OutboxEvent
 from tests.bookings.journey import booking_request, new_key
 from tests.factories import DepartureFactory
 
@@ -186,3 +190,23 @@ def test_the_guest_is_emailed_on_confirmation_and_cancellation(
         guest.post(f"{BOOKINGS}{booking['reference']}/cancel")
     assert len(mailoutbox) == 2
     assert "cancel" in mailoutbox[1].subject.lower()
+
+
+def test_the_confirmation_event_carries_the_booking_and_the_request_that_paid(api, departure):
+    booking = book(api, departure).json()
+    as_guest(api, booking).post(
+        f"{BOOKINGS}{booking['reference']}/pay",
+        {"payment_method": "tok_visa"},
+        format="json",
+        headers={"X-Request-ID": "pay-req-42"},
+    )
+
+    envelope = Envelope.from_message(OutboxEvent.objects.get(type="booking.confirmed").envelope())
+    assert (envelope.version, envelope.request_id) == (BookingConfirmed.VERSION, "pay-req-42")
+    confirmed = envelope.event(EVENTS)
+    assert isinstance(confirmed, BookingConfirmed)
+    assert (confirmed.reference, confirmed.seats, confirmed.total) == (
+        booking["reference"],
+        2,
+        Decimal("500.00"),
+    )

@@ -10,7 +10,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.bookings import services
-from apps.bookings.idempotency import idempotency_claim, idempotency_complete
 from apps.bookings.models import Booking, IdempotencyRecord
 from apps.bookings.serializers import BookingCreateSerializer
 from apps.bookings.tasks import prune_idempotency_keys
@@ -32,7 +31,7 @@ def died_mid_request(departure, key: str) -> IdempotencyRecord:
     """The key as a request that claimed it and then died leaves it."""
     data = BookingCreateSerializer(data=booking_request(departure.id))
     data.is_valid(raise_exception=True)
-    return idempotency_claim(key=key, data=data.validated_data)
+    return IdempotencyRecord.claim(key=key, data=data.validated_data)
 
 
 def lapse(record: IdempotencyRecord) -> None:
@@ -143,8 +142,8 @@ def test_a_request_that_outlived_its_lease_leaves_the_answer_to_the_retry(depart
     slow.refresh_from_db()
     first = retry(departure, key)
     assert first.status_code == 201
-    idempotency_complete(slow, status=503, body={})
-    idempotency_complete(slow, status=409, body={"detail": "too late"})
+    slow.complete(status=503, body={})
+    slow.complete(status=409, body={"detail": "too late"})
     assert retry(departure, key).json() == first.json()
 
 

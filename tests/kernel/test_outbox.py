@@ -9,11 +9,13 @@ import pytest
 from django.db import connection, transaction
 from kombu import Connection
 
+from apps.bookings.events import BookingCancelled
 from kernel.outbox import emit, queues
 from kernel.outbox.models import OutboxEvent
 from kernel.outbox.publisher import BrokerPublisher
 from kernel.outbox.services import outbox_publish_pending
 from tests.conftest import require
+from tests.factories import booking_event
 from tests.messaging import (
     RABBITMQ_URL,
     Process,
@@ -26,7 +28,7 @@ from tests.proxy import TcpProxy
 from tests.servers import closed_url
 from tests.servers import test_database_url as database_url
 
-PAYLOAD = {"reference": "TB-7K3QX9", "seats": 2}
+EVENT = booking_event(reference="TB-7K3QX9")
 
 
 @pytest.fixture
@@ -44,13 +46,13 @@ def broker(settings):
 def test_an_event_commits_or_rolls_back_with_the_callers_transaction(settings):
     settings.CELERY_BROKER_URL = RABBITMQ_URL
     with transaction.atomic():
-        kept = emit("booking.confirmed", PAYLOAD)
+        kept = emit(EVENT)
     with pytest.raises(RuntimeError), transaction.atomic():
-        emit("booking.cancelled", PAYLOAD)
+        emit(booking_event(BookingCancelled))
         raise RuntimeError("the state change failed")
 
     assert list(OutboxEvent.objects.values_list("id", "type", "payload")) == [
-        (kept.id, "booking.confirmed", PAYLOAD)
+        (kept.id, "booking.confirmed", EVENT.payload())
     ]
     assert kept.published_at is None
 
@@ -58,7 +60,7 @@ def test_an_event_commits_or_rolls_back_with_the_callers_transaction(settings):
 @pytest.mark.django_db
 def test_an_unreachable_broker_leaves_the_event_waiting_with_the_reason(settings):
     settings.CELERY_BROKER_URL = closed_url().replace("http", "amqp")
-    event = emit("booking.confirmed", PAYLOAD)
+    event = emit(EVENT)
 
     with BrokerPublisher() as publisher:
         assert outbox_publish_pending(publisher=publisher) == 0
@@ -74,7 +76,7 @@ def test_an_unreachable_broker_leaves_the_event_waiting_with_the_reason(settings
 # This test process started without a broker (Celery eager); publishing still goes out.
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_relays_running_at_once_publish_each_event_once(broker):
-    events = [emit("booking.confirmed", {**PAYLOAD, "n": n}) for n in range(40)]
+    events = [emit(booking_event(seats=n + 1)) for n in range(40)]
 
     def relay():
         with BrokerPublisher() as publisher:
@@ -107,7 +109,7 @@ def test_the_relay_process_stops_cleanly_on_sigterm(broker):
     try:
         assert "listening for NOTIFY" in relay.output()
         with transaction.atomic():
-            event = emit("booking.confirmed", PAYLOAD)
+            event = emit(EVENT)
         wait_until(
             lambda: OutboxEvent.objects.filter(pk=event.pk, published_at__isnull=False).exists(),
             timeout=5,
@@ -150,7 +152,7 @@ def test_the_relay_process_outlives_an_outage_and_reconnects_by_itself(broker, o
         try:
             link.cut()
             with transaction.atomic():
-                during = emit("booking.confirmed", PAYLOAD)  # this test reaches the database
+                during = emit(EVENT)  # this test reaches the database
             wait_until(
                 lambda: (
                     relay_failures(relay)
@@ -165,7 +167,7 @@ def test_the_relay_process_outlives_an_outage_and_reconnects_by_itself(broker, o
 
             wait_until(lambda: published(during), timeout=30, what="published once back")
             with transaction.atomic():
-                after = emit("booking.confirmed", PAYLOAD)
+                after = emit(EVENT)
             wait_until(lambda: published(after), timeout=10, what="a new event is published")
             assert relay.popen.poll() is None, relay.output()
             assert "Traceback" not in relay.output()

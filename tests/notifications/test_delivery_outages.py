@@ -8,9 +8,11 @@ from celery import current_app
 from django.db import transaction
 from kombu import Connection
 
+from apps.bookings.events import BookingConfirmed
 from apps.notifications.models import Notification
 from kernel.outbox import emit
 from kernel.outbox.queues import queue as work_queue
+from tests.factories import booking_event
 from tests.messaging import (
     RABBITMQ_URL,
     process_env,
@@ -18,7 +20,6 @@ from tests.messaging import (
     start_worker,
     wait_until,
 )
-from tests.notifications.conftest import booking_payload
 from tests.proxy import TcpProxy
 from tests.servers import test_database_url as database_url
 
@@ -92,7 +93,7 @@ def test_an_email_waits_out_an_outage_and_is_sent_once(outage, links, worker, sm
     links[outage].cut()
     try:
         with transaction.atomic():
-            event = emit("booking.confirmed", booking_payload())
+            event = emit(booking_event(BookingConfirmed))
         wait_out_an_outage(links[outage], worker, "send_booking_email", queues, "notifications")
     finally:
         links[outage].restore()
@@ -115,7 +116,7 @@ def test_a_database_outage_after_sending_sends_again_recognisably_and_says_sent(
     smtp.stall("DATA")
     try:
         with transaction.atomic():
-            event = emit("booking.confirmed", booking_payload())
+            event = emit(booking_event(BookingConfirmed))
         wait_until(
             lambda: smtp.stalled_sessions > stalled_before,
             timeout=30,

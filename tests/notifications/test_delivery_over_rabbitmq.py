@@ -1,12 +1,18 @@
 """The real thing: RabbitMQ on this machine, a Celery worker process, the outbox relay
 process and an SMTP server on loopback. Each run uses queues of its own."""
 
+import json
+from decimal import Decimal
+
 import pytest
 from django.db import transaction
+from kombu import Connection
 
+from apps.bookings.events import BookingCancelled, BookingConfirmed, Customer, Money
 from apps.notifications.models import Notification
 from kernel.outbox import emit
 from kernel.outbox.models import OutboxEvent
+from tests.factories import booking_event
 from tests.messaging import (
     RABBITMQ_URL,
     process_env,
@@ -14,7 +20,6 @@ from tests.messaging import (
     start_worker,
     wait_until,
 )
-from tests.notifications.conftest import booking_payload
 from tests.proxy import TcpProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -85,9 +90,9 @@ def broker_configured(settings, relay):
     settings.CELERY_BROKER_URL = RABBITMQ_URL
 
 
-def emit_committed(event_type: str, payload: dict) -> OutboxEvent:
+def emit_committed(event) -> OutboxEvent:
     with transaction.atomic():
-        return emit(event_type, payload)
+        return emit(event)
 
 
 def exactly_one_email(smtp, event, timeout: float = 15):
@@ -102,7 +107,7 @@ def delivered(event) -> str | None:
 
 
 def test_a_confirmed_booking_sends_exactly_one_confirmation_email(smtp):
-    event = emit_committed("booking.confirmed", booking_payload(reference="TB-7K3QX9"))
+    event = emit_committed(booking_event(BookingConfirmed, reference="TB-7K3QX9"))
 
     message = exactly_one_email(smtp, event)
     assert message["Subject"] == "Your booking TB-7K3QX9 is confirmed: Tastes of Lisbon"
@@ -112,8 +117,8 @@ def test_a_confirmed_booking_sends_exactly_one_confirmation_email(smtp):
 
 
 def test_a_cancelled_booking_sends_the_cancellation_email(smtp):
-    refund = {"amount": "640.00", "currency": "EUR"}
-    event = emit_committed("booking.cancelled", booking_payload(status="cancelled", refund=refund))
+    refund = Money(amount=Decimal("640.00"), currency="EUR")
+    event = emit_committed(booking_event(BookingCancelled, refund=refund))
 
     message = exactly_one_email(smtp, event)
     assert "is cancelled" in message["Subject"]
@@ -124,7 +129,7 @@ def test_a_cancelled_booking_sends_the_cancellation_email(smtp):
 def test_an_event_waits_in_the_outbox_while_the_broker_is_unreachable(smtp, broker_link):
     broker_link.cut()
     try:
-        event = emit_committed("booking.confirmed", booking_payload())  # commits regardless
+        event = emit_committed(booking_event(BookingConfirmed))  # commits regardless
 
         waiting = wait_until(
             lambda: OutboxEvent.objects.filter(pk=event.pk, attempts__gte=2).first(),
@@ -145,7 +150,7 @@ def test_a_worker_killed_mid_task_still_sends_exactly_one_email(smtp, workers):
     smtp.stall()
     stalled_before = smtp.stalled_sessions
     try:
-        event = emit_committed("booking.confirmed", booking_payload())
+        event = emit_committed(booking_event(BookingConfirmed))
         wait_until(
             lambda: smtp.stalled_sessions > stalled_before,
             timeout=15,
@@ -161,9 +166,9 @@ def test_a_worker_killed_mid_task_still_sends_exactly_one_email(smtp, workers):
 
 def test_a_message_that_always_fails_ends_in_the_dead_letter_queue(smtp, queues, staff_api):
     doomed = emit_committed(
-        "booking.confirmed", booking_payload(customer={"name": "X", "email": REFUSED})
+        booking_event(BookingConfirmed, customer=Customer(name="X", email=REFUSED))
     )
-    fine = emit_committed("booking.confirmed", booking_payload())
+    fine = emit_committed(booking_event(BookingConfirmed))
 
     exactly_one_email(smtp, fine)  # the failing message does not block the queue
     wait_until(
@@ -176,3 +181,33 @@ def test_a_message_that_always_fails_ends_in_the_dead_letter_queue(smtp, queues,
     assert "SMTPRecipientsRefused" in notification.last_error
     listed = staff_api.get("/api/notifications/", {"status": "failed"}).json()["results"]
     assert [row["event_id"] for row in listed] == [str(doomed.id)]
+
+
+def test_an_event_of_an_unknown_major_version_is_dead_lettered_at_once(smtp, queues):
+    newer = booking_event(BookingConfirmed).payload()
+    with transaction.atomic():  # as a producer of a version this consumer does not know
+        doomed = OutboxEvent.objects.create(type="booking.confirmed", version="2.0", payload=newer)
+    fine = emit_committed(booking_event(BookingConfirmed))
+
+    exactly_one_email(smtp, fine)
+    wait_until(
+        lambda: str(doomed.id) in dead_lettered(queues),
+        timeout=30,
+        what="the unreadable event is dead-lettered",
+    )
+    assert dead_lettered(queues)[str(doomed.id)] == 0  # not retried: no retry can mend it
+    assert smtp.for_event(doomed.id) == []
+    assert not Notification.objects.filter(event_id=doomed.id).exists()
+
+
+def dead_lettered(queues) -> dict[str, int]:
+    """The event id and retries of each message in the notifications dead-letter queue.
+    The messages stay there: never acknowledged, they return when the channel closes."""
+    found = {}
+    with Connection(RABBITMQ_URL) as conn:
+        channel = conn.channel()
+        while message := channel.basic_get(f"{queues.prefix}notifications.dead-letter"):
+            _, kwargs, _ = json.loads(message.body)
+            found[kwargs["event"]["id"]] = message.headers["retries"]
+        channel.close()
+    return found

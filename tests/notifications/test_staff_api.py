@@ -3,16 +3,17 @@
 import pytest
 from django.urls import reverse
 
+from apps.bookings.events import BookingCancelled, BookingConfirmed
 from apps.notifications.models import Notification
 from tests.conftest import staff_user
-from tests.notifications.conftest import booking_payload
+from tests.factories import booking_event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def sent(emit_committed):
-    event = emit_committed("booking.confirmed", booking_payload(reference="TB-AAA111"))
+    event = emit_committed(booking_event(BookingConfirmed, reference="TB-AAA111"))
     return Notification.objects.get(event_id=event.id)
 
 
@@ -43,7 +44,7 @@ def test_the_view_permission_reads_and_the_change_permission_resends(
 
 
 def test_the_list_filters_by_status_kind_and_reference(staff_api, sent, emit_committed):
-    emit_committed("booking.cancelled", booking_payload(reference="TB-BBB222"))
+    emit_committed(booking_event(BookingCancelled, reference="TB-BBB222"))
 
     def references(**query):
         rows = staff_api.get("/api/notifications/", query).json()["results"]
@@ -58,11 +59,11 @@ def test_the_list_filters_by_status_kind_and_reference(staff_api, sent, emit_com
 def test_the_list_runs_a_constant_number_of_queries(
     staff_api, emit_committed, django_assert_max_num_queries
 ):
-    emit_committed("booking.confirmed", booking_payload())
+    emit_committed(booking_event(BookingConfirmed))
     with django_assert_max_num_queries(10) as few:
         staff_api.get("/api/notifications/")
     for _ in range(10):
-        emit_committed("booking.confirmed", booking_payload())
+        emit_committed(booking_event(BookingConfirmed))
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = staff_api.get("/api/notifications/")
     assert response.json()["count"] == 11

@@ -9,6 +9,7 @@ out *after* the charge was made) or make it fail with 500.
 import contextlib
 import json
 import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -109,10 +110,25 @@ class Handler(BaseHTTPRequestHandler):
 class StubProvider(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.state = ProviderState()
+    def __init__(self, *, port: int = 0, state: ProviderState | None = None):
+        super().__init__(("127.0.0.1", port), Handler)
+        self.state = state or ProviderState()
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.accepted: list[socket.socket] = []
+
+    def get_request(self):
+        connection, address = super().get_request()
+        self.accepted.append(connection)
+        return connection, address
+
+    def restarted(self) -> "StubProvider":
+        """Stop as a provider's process that exits does (every connection closed, kept-alive
+        ones included) and start again on the same port, with the same records."""
+        self.__exit__()
+        for connection in self.accepted:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        return StubProvider(port=self.server_address[1], state=self.state)
 
     def delay_next(self, count: int, *, seconds: float) -> None:
         with self.state.lock:

@@ -48,6 +48,15 @@ def test_charges_reuse_one_connection_to_the_provider(provider):
     assert len(provider.state.connections) == 1
 
 
+def test_a_restarted_provider_is_reached_on_a_new_connection(provider):
+    assert charge(get_gateway(), key="idem-before").status == "succeeded"
+
+    with provider.restarted() as restarted:  # the pooled connection to it is now stale
+        assert charge(get_gateway(), key="idem-after").status == "succeeded"
+        assert restarted.charge_count == 2
+        assert len(restarted.state.connections) == 2  # the stale one was dropped, not reused
+
+
 def test_the_same_idempotency_key_returns_the_same_charge(provider):
     gateway = get_gateway()
     assert charge(gateway) == charge(gateway)
