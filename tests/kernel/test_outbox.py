@@ -1,14 +1,13 @@
 """Events leave through the outbox: written with the state change, published after commit
 with the broker's confirmation, never lost while the broker is away."""
 
-import signal
-import sys
 import threading
 
 import pytest
 from django.db import connection, transaction
 from kombu import Connection
 
+from deploy.local.processes import Process
 from kernel.outbox import emit, queues
 from kernel.outbox.models import OutboxEvent
 from kernel.outbox.publisher import BrokerPublisher
@@ -16,9 +15,8 @@ from kernel.outbox.services import outbox_publish_pending
 from tests.conftest import require
 from tests.messaging import (
     RABBITMQ_URL,
-    Process,
     QueuePrefix,
-    process_env,
+    broker_topology,
     rabbitmq_reachable,
     wait_until,
 )
@@ -100,12 +98,9 @@ def test_relays_running_at_once_publish_each_event_once(broker):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_relay_process_stops_cleanly_on_sigterm(broker):
-    env = process_env(broker_url=RABBITMQ_URL, prefix=broker.prefix)
-    relay = Process(
-        [sys.executable, "manage.py", "outbox_relay"], env=env, ready="Outbox relay started"
-    )
-    try:
-        assert "listening for NOTIFY" in relay.output()
+    with broker_topology(broker) as topology:
+        relay = topology.launch("monolith", "relay")
+        assert "listening for NOTIFY" in relay.output.text()
         with transaction.atomic():
             event = emit("booking.confirmed", PAYLOAD)
         wait_until(
@@ -113,11 +108,8 @@ def test_the_relay_process_stops_cleanly_on_sigterm(broker):
             timeout=5,
             what="the relay published the event it was notified of",
         )
-        relay.popen.send_signal(signal.SIGTERM)
-        assert relay.popen.wait(timeout=10) == 0
-        assert "Outbox relay stopped." in relay.output()
-    finally:
-        relay.close()
+        assert relay.stop() == 0  # SIGTERM
+        assert "Outbox relay stopped." in relay.output.text()
 
 
 def published(event: OutboxEvent) -> bool:
@@ -125,7 +117,7 @@ def published(event: OutboxEvent) -> bool:
 
 
 def relay_failures(relay: Process) -> int:
-    return relay.output().count("Outbox relay: ")
+    return relay.output.text().count("Outbox relay: ")
 
 
 @pytest.mark.postgres
@@ -137,17 +129,14 @@ def test_the_relay_process_outlives_an_outage_and_reconnects_by_itself(broker, o
         TcpProxy.in_front_of(database_url()) as database,
         TcpProxy.in_front_of(RABBITMQ_URL) as rabbitmq,
     ):
-        env = process_env(
-            broker_url=rabbitmq.route(RABBITMQ_URL),
-            prefix=broker.prefix,
-            DATABASE_URL=database.route(database_url()),
-            OUTBOX_SWEEP_SECONDS="0.5",
-        )
-        relay = Process(
-            [sys.executable, "manage.py", "outbox_relay"], env=env, ready="Outbox relay started"
-        )
+        environment = {
+            "CELERY_BROKER_URL": rabbitmq.route(RABBITMQ_URL),
+            "DATABASE_URL": database.route(database_url()),
+            "OUTBOX_SWEEP_SECONDS": "0.5",
+        }
         link = {"database": database, "broker": rabbitmq}[outage]
-        try:
+        with broker_topology(broker) as topology:
+            relay = topology.launch("monolith", "relay", env=environment)
             link.cut()
             with transaction.atomic():
                 during = emit("booking.confirmed", PAYLOAD)  # this test reaches the database
@@ -155,19 +144,17 @@ def test_the_relay_process_outlives_an_outage_and_reconnects_by_itself(broker, o
                 lambda: (
                     relay_failures(relay)
                     or OutboxEvent.objects.filter(pk=during.pk, attempts__gte=1).exists()
-                    or relay.popen.poll() is not None
+                    or not relay.running()
                 ),
                 timeout=15,
                 what=f"the relay felt the {outage} outage",
             )
-            assert relay.popen.poll() is None, relay.output()
+            assert relay.running(), relay.output.text()
             link.restore()
 
             wait_until(lambda: published(during), timeout=30, what="published once back")
             with transaction.atomic():
                 after = emit("booking.confirmed", PAYLOAD)
             wait_until(lambda: published(after), timeout=10, what="a new event is published")
-            assert relay.popen.poll() is None, relay.output()
-            assert "Traceback" not in relay.output()
-        finally:
-            relay.close()
+            assert relay.running(), relay.output.text()
+            assert "Traceback" not in relay.output.text()

@@ -5,10 +5,10 @@ from django.db import transaction
 
 from apps.notifications.models import Notification
 from apps.notifications.tasks import send_booking_email
+from deploy.local.processes import free_port
 from kernel.outbox import emit
 from kernel.outbox.models import OutboxEvent
 from tests.notifications.conftest import booking_payload
-from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
