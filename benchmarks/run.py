@@ -165,6 +165,7 @@ class Bench:
         for name in topology.database_names:
             database.recreate(topology.database(name))
         print(f"  migrating every database of the {topology.mode} run", flush=True)
+        (self.out / "logs").mkdir(parents=True, exist_ok=True)
         logs = {name: self.out / "logs" / f"migrate-{name}.log" for name in topology.profiles}
         started = {
             name: database.migrate(topology.shell_environment(name), logs[name])
