@@ -90,15 +90,15 @@ class Process:
     url: str = ""  # where a web process serves
     restart: bool = False
     echo: Callable[[str], None] | None = None
-    output: KeptOutput = field(default_factory=KeptOutput)
-    popen: subprocess.Popen | None = None
-    started_at: float = 0.0
-    ready_seconds: float | None = None  # from its start until it was first ready
-    _said_ready: bool = False
-    _restarts: int = 0  # in a row, for the backoff
-    _pump: threading.Thread | None = None
-    _stopping: threading.Event = field(default_factory=threading.Event)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    output: KeptOutput = field(default_factory=KeptOutput, init=False)
+    popen: subprocess.Popen | None = field(default=None, init=False)
+    started_at: float = field(default=0.0, init=False)
+    ready_seconds: float | None = field(default=None, init=False)  # start to first ready
+    _said_ready: bool = field(default=False, init=False)
+    _restarts: int = field(default=0, init=False)  # in a row, for the backoff
+    _pump: threading.Thread | None = field(default=None, init=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def running(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
@@ -115,6 +115,8 @@ class Process:
             return False
         if self.ready_text is not None:
             return self._said_ready
+        if self.ready_url is None:
+            return True  # nothing to wait for
         with contextlib.suppress(httpx.HTTPError):
             return httpx.get(self.ready_url, timeout=1).status_code == 200
         return False
