@@ -106,6 +106,17 @@ def test_stopping_a_process_that_just_died_cancels_its_restart(runner):
     assert server.is_ready()
 
 
+def test_a_process_that_ignores_sigterm_is_killed_once_the_stop_timeout_passes():
+    stubborn = "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n" + SERVER
+    process = serving("stubborn", stubborn)
+    process.start()
+    process.wait_ready(timeout=10)
+    asked = time.monotonic()
+    assert process.stop(timeout=1) == -signal.SIGKILL
+    assert 1 <= time.monotonic() - asked < 5
+    assert not process.running()
+
+
 def test_processes_stop_in_the_reverse_order_of_their_start(tmp_path):
     notes = tmp_path / "stops"
     with Topology(echo=None) as topology:
