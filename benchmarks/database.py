@@ -8,8 +8,6 @@ from urllib.parse import urlsplit
 
 import psycopg
 
-from .processes import inherited_env
-
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 
@@ -52,12 +50,13 @@ def drop(name: str) -> None:
 
 
 def migrate(env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start ``manage.py migrate_service`` for the profile and databases in ``env``."""
+    """Start ``manage.py migrate_service`` for the profile and databases in ``env`` (the
+    topology's ``shell_environment``)."""
     with log.open("w") as output:
         return subprocess.Popen(
             [sys.executable, "manage.py", "migrate_service", "--no-color"],
             cwd=ROOT,
-            env={**inherited_env(), **env},
+            env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -3,8 +3,9 @@ PostgreSQL and RabbitMQ, load a realistic catalog, drive each scenario from this
 and write ``bench-results/`` (results.json, results.md, latency.png).
 
 ``python -m benchmarks.run [--quick] [--out DIR]``; ``BENCH_QUICK=1`` also selects the
-quick plan. Databases are ``$BENCH_DB_PREFIX`` (default ``tourism_bench``) and
-``$BENCH_DB_PREFIX_<app>``, recreated on every run.
+quick plan. Databases are ``$BENCH_DB_PREFIX_monolith`` (default prefix
+``tourism_bench``), ``$BENCH_DB_PREFIX_<app>`` and ``$BENCH_DB_PREFIX_identity``,
+recreated on every run.
 """
 
 import argparse
@@ -19,11 +20,13 @@ from pathlib import Path
 
 from kombu import Connection
 
+from deploy.local.processes import Process
+from deploy.local.smtp_sink import SmtpSink
 from deploy.local.storefront import DIST
+from deploy.local.topology import Topology, free_ports
 
 from . import database, dataset, machine, report
 from .plan import FULL, QUICK, Plan
-from .processes import Process, Topology, free_port, production_env
 from .scenarios import (
     api_schema,
     campaign,
@@ -35,7 +38,6 @@ from .scenarios import (
     storefront,
     write_path,
 )
-from .smtp_sink import SmtpSink
 
 SERVICES = ("catalog", "payments", "notifications", "bookings")  # bookings calls the others
 DEFAULT_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
@@ -48,6 +50,7 @@ SCENARIOS = (
     "api_schema",
     "storefront",
 )
+TUNING = ("WEB_CONCURRENCY", "GUNICORN_THREADS")  # passed on, to compare other settings
 SWEEP_SECONDS = 2.0  # the relay's sweep interval (OUTBOX_SWEEP_SECONDS' default)
 
 
@@ -71,39 +74,46 @@ class Bench:
         self.monolith_writes: dict | None = None
         self.started = time.perf_counter()
 
-    # --- environment ---------------------------------------------------------------------
-
-    def env(self, settings_module: str, database_url: str, **extra: str) -> dict[str, str]:
-        return production_env(
-            **{
-                "DJANGO_SECRET_KEY": self.secret,
-                "DJANGO_SETTINGS_MODULE": settings_module,
-                "DATABASE_URL": database_url,
-                "IDENTITY_DATABASE_URL": "",
-                "CELERY_BROKER_URL": self.broker,
-                "CELERY_QUEUE_PREFIX": f"{self.prefix}.",
-                "SERVICE_TOKEN": self.service_token,
-                "EMAIL_URL": self.sink.url,
-                "PAYMENT_GATEWAY": "sandbox",
-                "THROTTLE_RATES": "off",  # 500 buyers from one address, on purpose
-                **extra,
-            }
-        )
-
-    def service_env(self, app: str, urls: dict[str, str], **extra: str) -> dict[str, str]:
-        return self.env(
-            f"config.settings.{app}",
-            database.database_url(f"{self.prefix}_{app}"),
-            IDENTITY_DATABASE_URL=database.database_url(f"{self.prefix}_identity"),
-            **{f"{peer.upper()}_SERVICE_URL": url for peer, url in urls.items() if peer != app},
-            **extra,
+    def topology(self, mode: str) -> Topology:
+        """The topology under test, production-like: DEBUG off with a throwaway secret,
+        each program's own concurrency (or WEB_CONCURRENCY and GUNICORN_THREADS from this
+        shell), no rate limits (500 buyers from one address, on purpose), no restarts,
+        each process's last lines in ``logs/``."""
+        tuning = {name: os.environ[name] for name in TUNING if name in os.environ}
+        return Topology(
+            mode,
+            ports=free_ports(),
+            database_prefix=self.prefix,
+            postgres_url=database.server_url(),
+            broker_url=self.broker,
+            queue_prefix=f"{self.prefix}.",
+            email_url=self.sink.url,
+            debug=False,
+            secret_key=self.secret,
+            service_token=self.service_token,
+            concurrency=None,
+            gateway_rate_limit="100000r/s",
+            gateway_rate_burst=100000,
+            extra_env={
+                "CACHE_URL": "locmemcache://",
+                "THROTTLE_RATES": "off",
+                "DJANGO_LOG_LEVEL": "WARNING",
+                **tuning,
+            },
+            restart=False,
+            log_dir=self.out / "logs",
+            echo=None,
         )
 
     # --- phases --------------------------------------------------------------------------
 
     def run(self) -> dict:
         started_at = datetime.datetime.now(datetime.UTC)
-        with SmtpSink() as self.sink, Topology(self.out / "logs") as self.topology:
+        with (
+            SmtpSink() as self.sink,
+            self.topology("monolith") as self.monolith_run,
+            self.topology("services") as self.services_run,
+        ):
             catalog = self.phase("load the monolith's catalog", self.load_monolith)
             if catalog:
                 self.phase("monolith", lambda: self.monolith(catalog))
@@ -143,73 +153,81 @@ class Bench:
             return None
 
     def load_monolith(self) -> dataset.Catalog:
-        url = database.recreate(self.prefix)
-        self.migrate({"monolith": self.env("config.settings.monolith", url)})
+        url = self.fresh_databases(self.monolith_run)
         print(f"  loading {self.plan.tours} tours", flush=True)
         return dataset.load(
             url, tours=self.plan.tours, departures_per_tour=self.plan.departures_per_tour
         )
 
-    def migrate(self, envs: dict[str, dict]) -> None:
-        logs = {name: self.out / "logs" / f"migrate-{name}.log" for name in envs}
-        started = {name: database.migrate(env, logs[name]) for name, env in envs.items()}
+    def fresh_databases(self, topology: Topology) -> str:
+        """Every database of the topology dropped, created and migrated (at once); returns
+        the URL of the one that holds the catalog."""
+        for name in topology.database_names:
+            database.recreate(topology.database(name))
+        print(f"  migrating every database of the {topology.mode} run", flush=True)
+        (self.out / "logs").mkdir(parents=True, exist_ok=True)
+        logs = {name: self.out / "logs" / f"migrate-{name}.log" for name in topology.profiles}
+        started = {
+            name: database.migrate(topology.shell_environment(name), logs[name])
+            for name in topology.profiles
+        }
         database.wait_all(started, logs)
+        return topology.database_url(topology.profiles[0])
 
     def monolith(self, catalog: dataset.Catalog) -> None:
-        url = database.database_url(self.prefix)
-        server = self.web("monolith (benchmark server)", self.env("benchmarks.settings", url))
-        self.scenarios["read_path"] = read_path.run(self.plan, server.base_url, catalog)
-        if reason := write_path.bookings_missing(server.base_url):
+        server = self.web(
+            self.monolith_run,
+            "monolith",
+            name="monolith (benchmark server)",
+            env={"DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
+        )
+        url = self.monolith_run.database_url("monolith")
+        self.scenarios["read_path"] = read_path.run(self.plan, server.url, catalog)
+        if reason := write_path.bookings_missing(server.url):
             self.scenarios["hot_departure"] = not_run(reason)
             self.scenarios["write_path"] = not_run(reason)
         else:
-            self.scenarios["hot_departure"] = hot_departure.run(self.plan, server.base_url, url)
+            self.scenarios["hot_departure"] = hot_departure.run(self.plan, server.url, url)
             self.monolith_writes = write_path.measure(
-                self.plan, server.base_url, catalog.write_departure_ids, "write path, monolith"
+                self.plan, server.url, catalog.write_departure_ids, "write path, monolith"
             )
             self.scenarios["write_path"] = write_path.compare(
                 self.monolith_writes, None, "services mode did not run"
             )
-            self.scenarios["campaign"] = self.campaign(server, catalog)
-        self.finish_web("monolith (benchmark server)", server)
+            self.scenarios["campaign"] = self.campaign(catalog)
+        self.finish_web(self.monolith_run, server)
 
-    def campaign(self, server: Process, catalog: dataset.Catalog) -> dict:
-        host_port = server.base_url.removeprefix("http://")
-        gateway = self.topology.gateway("gateway", host_port, self.out / "logs" / "gateway")
+    def campaign(self, catalog: dataset.Catalog) -> dict:
+        """Through the product's gateway (micro-cache on, no rate limit) in front of the
+        benchmark server."""
+        gateway = self.monolith_run.run(self.monolith_run.gateway())
         values = self.scenarios["read_path"].get("endpoints", {}).get("values_baseline", {})
         try:
             return campaign.run(
                 self.plan,
-                gateway.base_url,
+                gateway.url,
                 tour_slugs=catalog.tour_slugs,
                 departure_ids=catalog.write_departure_ids,
                 browse_req_per_s=values.get("req_per_s"),
             )
         finally:
-            self.topology.stop(gateway)
+            self.monolith_run.stop(gateway.name)
 
     def services(self) -> None:
-        for name in ("identity", *SERVICES):
-            database.recreate(f"{self.prefix}_{name}")
-        urls = {app: f"http://127.0.0.1:{free_port()}" for app in SERVICES}
-        print("  migrating every service's database", flush=True)
-        self.migrate({app: self.service_env(app, urls) for app in SERVICES})
+        topology = self.services_run
         catalog = dataset.load(
-            database.database_url(f"{self.prefix}_catalog"),
+            self.fresh_databases(topology),
             tours=self.plan.tours,
             departures_per_tour=self.plan.departures_per_tour,
         )
-        servers = {}
-        for app in SERVICES:
-            port = urls[app].rsplit(":", 1)[1]
-            servers[app] = self.web(app, self.service_env(app, urls), port=int(port))
-        self.scenarios["api_schema"] = api_schema.run(servers["catalog"].base_url)
-        bookings_url = servers["bookings"].base_url
+        servers = {app: self.web(topology, app) for app in SERVICES}
+        self.scenarios["api_schema"] = api_schema.run(servers["catalog"].url)
+        bookings_url = servers["bookings"].url
         no_bookings = write_path.bookings_missing(bookings_url)
         if unmet := no_bookings or notifications.missing():
             self.scenarios["notifications"] = not_run(unmet)
         else:
-            self.scenarios["notifications"] = self.notifications(urls, catalog)
+            self.scenarios["notifications"] = self.notifications(bookings_url, catalog)
         if self.monolith_writes:
             if no_bookings:
                 self.scenarios["write_path"]["services_reason"] = no_bookings
@@ -220,58 +238,55 @@ class Bench:
                 self.scenarios["write_path"] = write_path.compare(
                     self.monolith_writes, services, None
                 )
-        for app, server in servers.items():
-            self.finish_web(app, server)
+        for server in servers.values():
+            self.finish_web(topology, server)
 
-    def notifications(self, urls: dict[str, str], catalog: dataset.Catalog) -> dict:
-        worker_env = self.service_env("notifications", urls, DJANGO_LOG_LEVEL="INFO")
-        worker = self.topology.start(
-            "notifications-worker",
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"],
-            worker_env,
-        )
-        notifications.wait_for_log(worker, " ready.", timeout=60)
-        relay_env = self.service_env(
-            "bookings", urls, DJANGO_LOG_LEVEL="INFO", OUTBOX_SWEEP_SECONDS=str(SWEEP_SECONDS)
-        )
+    def notifications(self, bookings_url: str, catalog: dataset.Catalog) -> dict:
+        topology, logging = self.services_run, {"DJANGO_LOG_LEVEL": "INFO"}
+        worker = topology.launch("notifications", "worker", env=logging)
+        relay_env = {**logging, "OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS)}
         paths = {}
-        for name, command in [
-            ("fast", [sys.executable, "manage.py", "outbox_relay"]),
+        for name, argv in [
+            ("fast", None),  # the relay's own command
             ("sweep", [sys.executable, "-m", "benchmarks.polling_relay"]),
         ]:
+            relay = topology.launch(
+                "bookings", "relay", name=f"bookings-relay-{name}", argv=argv, env=relay_env
+            )
             paths[name] = notifications.measure_path(
                 self.plan,
                 name=name,
-                relay=self.topology.start(f"bookings-relay-{name}", command, relay_env),
-                topology=self.topology,
                 sink=self.sink,
-                bookings_url=urls["bookings"],
+                bookings_url=bookings_url,
                 departure_ids=catalog.write_departure_ids,
             )
-        self.celery["notifications worker"] = worker.measure_memory()
-        self.topology.stop(worker)
+            topology.stop(relay.name)
+        self.celery["notifications worker"] = footprint.measure(worker)
+        topology.stop(worker.name)
         return {"status": "ok", "sweep_seconds": SWEEP_SECONDS, **paths}
 
     def stock_monolith(self) -> None:
         # The plain monolith, also serving the shop's build (the benchmark has no nginx).
-        url = database.database_url(self.prefix)
-        env = self.env("config.settings.monolith", url, DJANGO_STOREFRONT_ROOT=str(DIST))
-        server = self.web("monolith", env)
-        footprint.exercise(server.base_url)
-        if shop := self.phase("storefront", lambda: storefront.run(server.base_url)):
+        env = {"DJANGO_STOREFRONT_ROOT": str(DIST)}
+        server = self.web(self.monolith_run, "monolith", env=env)
+        footprint.exercise(server.url)
+        if shop := self.phase("storefront", lambda: storefront.run(server.url)):
             self.scenarios["storefront"] = shop
-        self.finish_web("monolith", server)
+        self.finish_web(self.monolith_run, server)
 
     # --- processes -----------------------------------------------------------------------
 
-    def web(self, name: str, env: dict[str, str], port: int | None = None) -> Process:
-        server = self.topology.web(name, env, port=port)
-        print(f"  {name}: ready in {server.ready_seconds:.2f}s at {server.base_url}", flush=True)
+    def web(self, topology: Topology, profile: str, **options) -> Process:
+        server = topology.launch(profile, **options)
+        print(f"  {server.name}: ready in {server.ready_seconds:.2f}s at {server.url}", flush=True)
         return server
 
-    def finish_web(self, name: str, server: Process) -> None:
-        self.webs[name] = {"ready_seconds": server.ready_seconds, **server.measure_memory()}
-        self.topology.stop(server)
+    def finish_web(self, topology: Topology, server: Process) -> None:
+        self.webs[server.name] = {
+            "ready_seconds": server.ready_seconds,
+            **footprint.measure(server),
+        }
+        topology.stop(server.name)
 
 
 def main(argv: list[str] | None = None) -> int:

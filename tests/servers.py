@@ -1,23 +1,24 @@
-"""Real server processes for tests: gunicorn serving a settings profile on loopback."""
+"""Servers for tests: the project's processes, started by the local runner
+(``deploy/local/topology.py``) on this test run's database, and stand-ins for a
+dependency that hangs or is down."""
 
 import contextlib
 import os
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
-import time
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import redis
+from django.conf import settings
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[1]
+from deploy.local.processes import Process, free_port
+from deploy.local.topology import Topology, free_ports
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# What the processes of a test run are given besides their profile's contract: the
+# in-process cache and no rate limits (tests of the limits set their own).
+TEST_ENV = {"CACHE_URL": "locmemcache://", "THROTTLE_RATES": "off"}
 
 
 def redis_reachable() -> bool:
@@ -26,78 +27,34 @@ def redis_reachable() -> bool:
     return False
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_database_url() -> str:
     """The URL of the database this test run uses, for processes the test starts."""
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def wait_for(url: str, *, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout}s:\n{log.read_text()}")
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    log: Path  # gunicorn's output: access log lines carry request_id=...
-    process: subprocess.Popen
-
-    def kill(self) -> None:
-        """kill -9 the server, its workers included, mid-whatever it is doing."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+def run_topology(*, extra_env: dict[str, str] | None = None, **options) -> Topology:
+    """The runner for the processes of a test: every profile on this test run's database,
+    tasks in-process unless ``broker_url`` says otherwise, this process's service token,
+    free ports, and no restarts (a test that kills a process means it)."""
+    arguments = {
+        "ports": free_ports(),
+        "database_prefix": f"test_{uuid.uuid4().hex[:8]}",
+        "database_url": test_database_url(),
+        "broker_url": "",
+        "queue_prefix": "",
+        "service_token": settings.SERVICE_TOKEN,
+        "restart": False,
+        "echo": None,
+    }
+    return Topology("monolith", extra_env=TEST_ENV | (extra_env or {}), **(arguments | options))
 
 
 @contextlib.contextmanager
-def serve(profile: str, **env: str) -> Iterator[Server]:
-    """Run gunicorn with ``config.settings.<profile>``."""
-    port = free_port()
-    log = Path(tempfile.mkstemp(prefix=f"{profile}-", suffix=".log")[1])
-    process_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": f"config.settings.{profile}",
-        "DATABASE_URL": test_database_url(),
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_THREADS": "8",
-        **env,
-    }
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
-            cwd=ROOT,
-            env=process_env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so kill() reaches the workers
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base_url}/healthz", process=process, log=log)
-        yield Server(base_url, log, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.unlink(missing_ok=True)
+def serve(profile: str, **env: str) -> Iterator[Process]:
+    """gunicorn with ``config.settings.<profile>`` (its ``url``, its ``output``)."""
+    with run_topology() as topology:
+        yield topology.launch(profile, env=env)
 
 
 @contextlib.contextmanager

@@ -1,11 +1,35 @@
-"""Footprint: memory per gunicorn worker and per Celery worker process, and each web
-process's time from start to its first ``/readyz`` 200."""
+"""Footprint: memory and CPU time per gunicorn worker and per Celery worker process (from
+psutil), and each web process's time from start to its first ``/readyz`` 200."""
 
 import httpx
+import psutil
+
+from deploy.local.processes import Process
 
 from ..scenarios.read_path import LIST_CATEGORY
 
 EXERCISE_REQUESTS = 200
+MIB = 1024 * 1024
+
+
+def measure(process: Process) -> dict:
+    """Of the process's main program and of each worker (its child processes)."""
+    main = psutil.Process(process.popen.pid)
+    return {"master": _figures(main), "workers": [_figures(child) for child in main.children()]}
+
+
+def _figures(process: psutil.Process) -> dict[str, float]:
+    """Resident (RSS) and proportional (PSS: shared pages split between the processes that
+    share them) memory in MiB, and CPU seconds used so far (user and system)."""
+    try:
+        memory, cpu = process.memory_full_info(), process.cpu_times()
+    except psutil.Error:  # it exited meanwhile
+        return {}
+    return {
+        "rss_mib": round(memory.rss / MIB, 1),
+        "pss_mib": round(memory.pss / MIB, 1),
+        "cpu_seconds": round(cpu.user + cpu.system, 2),
+    }
 
 
 def exercise(base_url: str) -> None:

@@ -13,10 +13,10 @@ import uuid
 
 import httpx
 
+from deploy.local.smtp_sink import SmtpSink
+
 from ..loadgen import latency_summary
 from ..plan import Plan
-from ..processes import Process, Topology
-from ..smtp_sink import SmtpSink
 from .write_path import booking_body
 
 GAP_SECONDS = 0.25  # between bookings: latency with no queue, not under load
@@ -31,17 +31,6 @@ def missing() -> str | None:
         if importlib.util.find_spec(module) is None:
             return f"{what} is not in this checkout"
     return None
-
-
-def wait_for_log(process: Process, text: str, timeout: float = 30) -> float:
-    """Seconds from start until ``text`` appeared in the process's log."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        process.check_alive()
-        if text in process.log.read_text(errors="replace"):
-            return round(time.perf_counter() - process.started, 3)
-        time.sleep(0.05)
-    raise RuntimeError(f"{process.name} did not log {text!r} within {timeout}s: see {process.log}")
 
 
 def _paid_bookings(base_url: str, departure_ids: list[int], count: int) -> dict[str, float]:
@@ -71,17 +60,14 @@ def measure_path(
     plan: Plan,
     *,
     name: str,
-    relay: Process,
-    topology: Topology,
     sink: SmtpSink,
     bookings_url: str,
     departure_ids: list[int],
 ) -> dict:
-    wait_for_log(relay, "Outbox relay started")
+    """With the worker and this path's relay running (and ready)."""
     print(f"  notifications, {name} path: {plan.notify_bookings} bookings", flush=True)
     committed = _paid_bookings(bookings_url, departure_ids, plan.notify_bookings)
     arrived = sink.wait_for(set(committed), plan.notify_timeout_seconds)
-    topology.stop(relay)
     latencies = [arrived[ref] - committed[ref] for ref in arrived]
     return {
         "bookings": len(committed),

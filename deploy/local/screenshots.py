@@ -14,8 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 from deploy.local.chromium import DESKTOP, PHONE, launch
-from deploy.local.topology import DEFAULT_PORTS, Topology, TopologyError
-from tests.servers import free_port
+from deploy.local.topology import Topology, TopologyError, free_ports
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "storefront"
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
@@ -53,10 +52,10 @@ def journey(page: Page, shoot) -> None:
 def main() -> int:
     topology = Topology(
         "monolith",
-        ports={name: free_port() for name in DEFAULT_PORTS},
+        ports=free_ports(),
         database_prefix=f"tourism_screenshots_{uuid.uuid4().hex[:8]}",
         queue_prefix="screenshots.",
-        echo=lambda line: None,
+        echo=None,
     )
     OUT.mkdir(parents=True, exist_ok=True)
     try:

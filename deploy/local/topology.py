@@ -1,35 +1,39 @@
 """The services topology (or the monolith behind the same gateway) on this machine.
 
-Used by ``make services`` (``python -m deploy.local.services``) and by the end-to-end tests:
-it creates the databases on the local PostgreSQL, migrates them (identity once), seeds demo
-data, then starts every process of every profile (``config.environment.PROCESSES``) and the
-nginx gateway (``deploy/nginx/gateway.conf.template``), each with exactly the environment
-its profile reads (``config.environment.required``), and reports ready only when every
-process is. A process that exits while it should be running is started again, as compose
-(``restart: unless-stopped``) and Kubernetes do: after 1 s, then twice as long each time in
-a row, at most 30 s; never while it is being stopped.
+Used by ``make services`` (``python -m deploy.local.services``), the tests and the
+benchmark: it creates the databases on the local PostgreSQL, migrates them (identity
+once), seeds demo data, then starts every process of every profile
+(``config.environment.PROCESSES``) and the nginx gateway
+(``deploy/nginx/gateway.conf.template``), each with exactly the environment its profile
+reads (``config.environment.required``), and reports ready only when every process is.
+Each process is a :class:`deploy.local.processes.Process`: restarted when it exits
+unasked (``restart=True``, the default), its output kept bounded. ``stop()`` stops them
+one by one in the reverse order of their start: the gateway first, so no request reaches
+a process that is going away.
+
+A test or the benchmark can also start single processes (:meth:`Topology.launch`), on
+databases of its own (``database_url``: one database for every profile) with options for
+what differs: DEBUG off (``debug=False``), queue prefix, ports, each program's own
+concurrency as deployed (``concurrency=None``).
 """
 
-import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
-import httpx
 import psycopg
 import redis
 from kombu import Connection
 
-from config.environment import APPS, PROCESSES, required, service_url
+from config.environment import APPS, COMMANDS, PROCESSES, required, service_url
+from deploy.local.processes import Process, ProcessError, base_environment, free_port
 from deploy.local.storefront import DIST as STOREFRONT_DIST
 from deploy.local.storefront import StorefrontError, ensure_built
 
@@ -61,50 +65,43 @@ http {
 """
 
 
-# What a process takes from the shell that starts it: how to find programs and where to
-# write, never configuration (that comes only from Topology.environment).
-INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
-RESTART_FIRST_SECONDS = 1.0
-RESTART_MAX_SECONDS = 30.0
-STABLE_SECONDS = 60.0  # a process that ran this long restarts after the first delay again
+# This machine's own, never a deployment's.
+LOCAL_SECRET_KEY = "local-services-only-not-a-secret-" + "x" * 20
+LOCAL_SERVICE_TOKEN = "local-services-token"  # noqa: S105 - this machine only
+READY_TEXT = {"worker": " ready.", "beat": "beat: Starting", "relay": "Outbox relay started"}
 
 
-def base_environment() -> dict[str, str]:
-    return {name: os.environ[name] for name in INHERITED if name in os.environ}
+def free_ports() -> dict[str, int]:
+    """A free loopback port for everything the topology listens on (a run of its own)."""
+    return {name: free_port() for name in DEFAULT_PORTS}
+
+
+def command(
+    kind: str, *, node: str, schedule: Path, concurrency: int | None
+) -> tuple[list[str], dict[str, str]]:
+    """How a process of ``kind`` starts: its command line and the environment that sets
+    its concurrency. ``concurrency`` is the number of gunicorn workers or Celery worker
+    processes (None: each program's default as deployed, ``config/gunicorn.py``'s workers
+    and one Celery process per core). Threads are what ``config/gunicorn.py`` decides
+    (bookings only). A Celery worker is named ``node`` and neither gossips nor mingles
+    with other runs on the same broker; beat keeps its schedule in ``schedule``."""
+    if kind not in COMMANDS:
+        raise TopologyError(f"Unknown process {kind!r}: use {', '.join(COMMANDS)}.")
+    program, *args = COMMANDS[kind]
+    python = [sys.executable] if program == "python" else [sys.executable, "-m", program]
+    argv, env = [*python, *args], {}
+    if kind == "web" and concurrency is not None:
+        env["WEB_CONCURRENCY"] = str(concurrency)
+    if kind == "worker":
+        processes = [] if concurrency is None else ["--concurrency", str(concurrency)]
+        argv += [*processes, "-n", node, "--without-gossip", "--without-mingle"]
+    if kind == "beat":
+        argv += ["--schedule", str(schedule)]  # the last --schedule wins
+    return argv, env
 
 
 class TopologyError(RuntimeError):
-    """Something the topology needs is missing; the message says what to do."""
-
-
-@dataclass
-class Process:
-    name: str
-    argv: list[str]
-    env: dict[str, str]
-    ready: Callable[["Process"], bool]
-    popen: subprocess.Popen | None = None
-    output: list[str] = field(default_factory=list)
-    wanted: bool = False  # should be running: restarted when it exits
-    restarts: int = 0  # in a row, for the backoff
-    started_at: float = 0.0
-    pump: threading.Thread | None = None
-
-    def running(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-
-def http_ready(url: str) -> Callable[[Process], bool]:
-    def check(process: Process) -> bool:
-        with contextlib.suppress(httpx.HTTPError):
-            return httpx.get(url, timeout=1).status_code == 200
-        return False
-
-    return check
-
-
-def log_ready(text: str) -> Callable[[Process], bool]:
-    return lambda process: any(text in line for line in process.output)
+    """Something the topology needs is missing or did not start; the message says what."""
 
 
 class Topology:
@@ -114,22 +111,30 @@ class Topology:
         *,
         ports: dict[str, int] | None = None,
         database_prefix: str = "tourism_local",
+        database_url: str | None = None,
         postgres_url: str = "postgres://postgres@127.0.0.1:5432",
         broker_url: str = "amqp://guest:guest@127.0.0.1:5672//",
         redis_url: str = "redis://127.0.0.1:6379/0",
         email_url: str = "consolemail://",
         queue_prefix: str | None = None,
+        debug: bool = True,
+        secret_key: str = LOCAL_SECRET_KEY,
+        service_token: str = LOCAL_SERVICE_TOKEN,
+        concurrency: int | None = 1,
         gateway_rate_limit: str = "20r/s",
         gateway_rate_burst: int = 40,
         gateway_catalog_cache: bool = True,
         extra_env: dict[str, str] | None = None,
-        echo: Callable[[str], None] = print,
+        restart: bool = True,
+        log_dir: Path | None = None,
+        echo: Callable[[str], None] | None = print,
     ):
         if mode not in ("services", "monolith"):
             raise TopologyError(f"Unknown mode {mode!r}: use services or monolith.")
         self.mode = mode
         self.ports = {**DEFAULT_PORTS, **(ports or {})}
         self.database_prefix = database_prefix
+        self.shared_database_url = database_url  # every profile on this one database
         self.postgres_url = postgres_url.rstrip("/")
         self.broker_url = broker_url
         self.redis_url = redis_url
@@ -139,14 +144,15 @@ class Topology:
         # Two runs on one broker neither share queues nor clash on worker node names.
         self.queue_prefix = f"{database_prefix}." if queue_prefix is None else queue_prefix
         self.run_id = uuid.uuid4().hex[:8]
+        self.debug, self.secret_key, self.service_token = debug, secret_key, service_token
+        self.concurrency = concurrency
         self.gateway_rate_limit = gateway_rate_limit
         self.gateway_rate_burst = gateway_rate_burst
         self.gateway_catalog_cache = gateway_catalog_cache
         self.extra_env = extra_env or {}
-        self.echo = echo
+        self.restart, self.log_dir, self.echo = restart, log_dir, echo
         self.workdir = Path(tempfile.mkdtemp(prefix=f"tourism-{mode}-"))
         self.processes: dict[str, Process] = {}
-        self._lock = threading.Lock()  # between starting/stopping and restarting
 
     # --- where things are ---------------------------------------------------------------
 
@@ -165,21 +171,21 @@ class Topology:
         return f"{self.database_prefix}_{name}"
 
     def database_url(self, name: str) -> str:
-        return f"{self.postgres_url}/{self.database(name)}"
+        return self.shared_database_url or f"{self.postgres_url}/{self.database(name)}"
 
     def environment(self, profile: str) -> dict[str, str]:
         """Exactly what ``profile`` reads (config/environment.py), for this machine."""
         env = {
             "DJANGO_SETTINGS_MODULE": f"config.settings.{profile}",
-            "DJANGO_SECRET_KEY": "local-services-only-not-a-secret-" + "x" * 20,
-            "DJANGO_DEBUG": "1",
+            "DJANGO_SECRET_KEY": self.secret_key,
+            "DJANGO_DEBUG": "1" if self.debug else "0",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_CSRF_TRUSTED_ORIGINS": self.gateway_url,
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": self.database_url(profile),
             "CELERY_BROKER_URL": self.broker_url,
             "CACHE_URL": self.cache_url,
-            "SERVICE_TOKEN": "local-services-token",
+            "SERVICE_TOKEN": self.service_token,
             "EMAIL_URL": self.email_url,
             "PUBLIC_BASE_URL": self.gateway_url,
             "PAYMENT_GATEWAY": "sandbox",
@@ -195,6 +201,10 @@ class Topology:
         if self.queue_prefix:
             env["CELERY_QUEUE_PREFIX"] = self.queue_prefix
         return env | self.extra_env
+
+    def shell_environment(self, profile: str) -> dict[str, str]:
+        """What a one-off command of ``profile`` (``manage.py ...``) runs with."""
+        return {**base_environment(), **self.environment(profile)}
 
     # --- preparing ----------------------------------------------------------------------
 
@@ -224,29 +234,38 @@ class Topology:
         if not shutil.which("nginx"):
             raise TopologyError("nginx is not installed: apt-get install -y nginx-light")
 
-    def create_databases(self) -> None:
-        names = [*self.profiles, "identity"] if self.mode == "services" else ["monolith"]
+    @property
+    def database_names(self) -> list[str]:
+        return [*self.profiles, "identity"] if self.mode == "services" else ["monolith"]
+
+    def create_databases(self, *, fresh: bool = False) -> None:
+        """Each database of the mode that is missing (``fresh``: every one, dropped first)."""
+        if fresh:
+            self.drop_databases()
         with psycopg.connect(f"{self.postgres_url}/postgres", autocommit=True) as connection:
             existing = {
                 row[0] for row in connection.execute("SELECT datname FROM pg_database").fetchall()
             }
-            for name in names:
+            for name in self.database_names:
                 if self.database(name) not in existing:
-                    self.echo(f"Creating database {self.database(name)}")
+                    self._say(f"Creating database {self.database(name)}")
                     connection.execute(f'CREATE DATABASE "{self.database(name)}"')
 
     def drop_databases(self) -> None:
-        names = [*self.profiles, "identity"] if self.mode == "services" else ["monolith"]
         with psycopg.connect(f"{self.postgres_url}/postgres", autocommit=True) as connection:
-            for name in names:
+            for name in self.database_names:
                 connection.execute(f'DROP DATABASE IF EXISTS "{self.database(name)}" WITH (FORCE)')
 
+    def _say(self, line: str) -> None:
+        if self.echo:
+            self.echo(line)
+
     def manage(self, profile: str, *args: str) -> None:
-        self.echo(f"[{profile}] manage.py {' '.join(args)}")
+        self._say(f"[{profile}] manage.py {' '.join(args)}")
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env={**base_environment(), **self.environment(profile)},
+            env=self.shell_environment(profile),
             capture_output=True,
             text=True,
             check=False,
@@ -271,27 +290,45 @@ class Topology:
 
     # --- running ------------------------------------------------------------------------
 
-    def _process(self, profile: str, kind: str) -> Process:
-        env = self.environment(profile)
-        name = profile if kind == "web" else f"{profile}-{kind}"
+    def process(
+        self,
+        profile: str,
+        kind: str = "web",
+        *,
+        name: str | None = None,
+        port: int | None = None,
+        argv: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Process:
+        """A process of ``profile`` (not started): ``kind``'s command (or ``argv``) with the
+        profile's environment, then ``env``; a web process listens on ``port`` (default:
+        the profile's)."""
+        name = name or (profile if kind == "web" else f"{profile}-{kind}")
+        default_argv, tuning = command(
+            kind,
+            node=f"{name}.{self.run_id}@%h",
+            schedule=self.workdir / f"{name}-schedule",
+            concurrency=self.concurrency,
+        )
+        environment = self.environment(profile) | tuning
+        url = ""
         if kind == "web":
-            env |= {"HOST": "127.0.0.1", "PORT": str(self.ports[profile])}
-            env.setdefault("WEB_CONCURRENCY", "1")
-            env.setdefault("GUNICORN_THREADS", "4")
-            argv = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
-            return Process(name, argv, env, http_ready(f"{self.url(profile)}/readyz"))
-        if kind == "worker":
-            argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"]
-            argv += ["--concurrency", "1", "-n", f"{name}.{self.run_id}@%h"]
-            return Process(name, argv, env, log_ready(" ready."))
-        if kind == "beat":
-            schedule = str(self.workdir / f"{name}-schedule")
-            argv = [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "INFO"]
-            return Process(name, [*argv, "--schedule", schedule], env, log_ready("beat: Starting"))
-        argv = [sys.executable, "manage.py", "outbox_relay"]
-        return Process(name, argv, env, log_ready("Outbox relay started"))
+            port = port or self.ports[profile]
+            url = f"http://127.0.0.1:{port}"
+            environment |= {"HOST": "127.0.0.1", "PORT": str(port)}
+        return Process(
+            name,
+            argv or default_argv,
+            environment | (env or {}),
+            ready_url=f"{url}/readyz" if url else None,
+            ready_text=READY_TEXT.get(kind),
+            url=url,
+            restart=self.restart,
+            echo=self.echo,
+        )
 
-    def _gateway(self) -> Process:
+    def gateway(self) -> Process:
+        """nginx: the gateway in front of the mode's web processes, and the storefront."""
         upstreams = {f"{app.upper()}_UPSTREAM": f"127.0.0.1:{self.ports[app]}" for app in APPS}
         if self.mode == "monolith":
             upstreams = dict.fromkeys(upstreams, f"127.0.0.1:{self.ports['monolith']}")
@@ -315,98 +352,64 @@ class Topology:
         )
         (self.workdir / "nginx.conf").write_text(main)
         argv = ["nginx", "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")]
-        argv += ["-g", "daemon off;"]
-        return Process("gateway", argv, {}, http_ready(f"{self.gateway_url}/healthz"))
+        return Process(
+            "gateway",
+            [*argv, "-g", "daemon off;"],
+            {},
+            ready_url=f"{self.gateway_url}/healthz",
+            url=self.gateway_url,
+            restart=self.restart,
+            echo=self.echo,
+        )
 
     def plan(self) -> list[Process]:
         processes = [
-            self._process(profile, kind) for profile in self.profiles for kind in PROCESSES[profile]
+            self.process(profile, kind) for profile in self.profiles for kind in PROCESSES[profile]
         ]
-        return [*processes, self._gateway()]
+        return [*processes, self.gateway()]
 
     def start(self, name: str | None = None) -> None:
-        """Start every process (or one, by name), then wait until they are ready."""
+        """Start every process of the plan (or one, by name), then wait until they are
+        ready."""
         if not self.processes:
             self.processes = {process.name: process for process in self.plan()}
         chosen = [self.processes[name]] if name else list(self.processes.values())
         for process in chosen:
-            with self._lock:
-                process.wanted = True
-                if not process.running():
-                    self._spawn(process)
-        self.wait_ready(chosen)
+            process.start()
+        try:
+            for process in chosen:
+                process.wait_ready()
+        except ProcessError as exc:
+            raise TopologyError(str(exc)) from exc
 
-    def _spawn(self, process: Process) -> None:
-        process.output.clear()
-        process.popen = subprocess.Popen(
-            process.argv,
-            cwd=ROOT,
-            env={**base_environment(), **process.env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        process.started_at = time.monotonic()
-        process.pump = threading.Thread(
-            target=self._pump, args=(process, process.popen), daemon=True
-        )
-        process.pump.start()
+    def run(self, process: Process, timeout: float = 60) -> Process:
+        """Start one more process (or a stopped one again), ready when this returns."""
+        known = self.processes.get(process.name)
+        if known is not None and known is not process and known.running():
+            raise TopologyError(f"{process.name} is running already")
+        self.processes[process.name] = process
+        process.start()
+        try:
+            process.wait_ready(timeout)
+        except ProcessError as exc:
+            raise TopologyError(str(exc)) from exc
+        return process
 
-    def _pump(self, process: Process, popen: subprocess.Popen) -> None:
-        """Echo the process's output; when it exits unasked, start it again."""
-        for line in popen.stdout:
-            process.output.append(line.rstrip())
-            self.echo(f"{process.name:>22} | {line.rstrip()}")
-        popen.wait()
-        if not process.wanted:
-            return
-        ran_long = time.monotonic() - process.started_at >= STABLE_SECONDS
-        process.restarts = 1 if ran_long else process.restarts + 1
-        delay = min(RESTART_FIRST_SECONDS * 2 ** (process.restarts - 1), RESTART_MAX_SECONDS)
-        self.echo(f"{process.name:>22} | exited ({popen.returncode}); restarting in {delay:.0f} s")
-        deadline = time.monotonic() + delay
-        while process.wanted and time.monotonic() < deadline:
-            time.sleep(0.1)
-        with self._lock:
-            if process.wanted and process.popen is popen:  # not stopped nor started meanwhile
-                self._spawn(process)
-
-    def wait_ready(self, processes: list[Process], timeout: float = 60) -> float:
-        started = time.monotonic()
-        waiting = list(processes)
-        while waiting:
-            for process in list(waiting):
-                if not process.running():
-                    tail = "\n".join(process.output[-30:])
-                    raise TopologyError(f"{process.name} exited:\n{tail}")
-                if process.ready(process):
-                    waiting.remove(process)
-            if time.monotonic() - started > timeout:
-                names = ", ".join(process.name for process in waiting)
-                raise TopologyError(f"Not ready after {timeout:.0f}s: {names}")
-            time.sleep(0.1)
-        return time.monotonic() - started
+    def launch(self, profile: str, kind: str = "web", **options) -> Process:
+        """:meth:`process` then :meth:`run`."""
+        return self.run(self.process(profile, kind, **options))
 
     def stop(self, name: str | None = None) -> None:
-        """Stop every process (or one, by name): SIGTERM, then SIGKILL after 10 s."""
-        chosen = [self.processes[name]] if name else list(self.processes.values())
+        """Stop every process (or one, by name), in the reverse order of their start:
+        SIGTERM, then SIGKILL after 10 s. With ``log_dir``, each one's kept output is
+        written there as ``<name>.log``."""
+        chosen = [self.processes[name]] if name else list(reversed(self.processes.values()))
         for process in chosen:
-            with self._lock:
-                process.wanted = False
-            if process.running():
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.popen.pid, 15)
-        for process in chosen:
-            if process.popen is None:
-                continue
-            try:
-                process.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.popen.pid, 9)
-                process.popen.wait()
-            process.pump.join()  # its output is complete and it will not be restarted
+            process.stop()
+            if self.log_dir is not None:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                slug = re.sub(r"[^a-z0-9]+", "-", process.name.lower()).strip("-")
+                (self.log_dir / f"{slug}.log").write_text(process.output.text() + "\n")
 
     def __enter__(self) -> "Topology":
         return self

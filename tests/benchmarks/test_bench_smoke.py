@@ -69,8 +69,8 @@ def quick_run(tmp_path_factory):
         out = tmp_path_factory.mktemp("bench-results")
         finished = run_harness(out)
         yield out, finished
-        for name in [PREFIX, *(f"{PREFIX}_{app}" for app in ("identity", *SERVICES))]:
-            database.drop(name)
+        for name in ("monolith", "identity", *SERVICES):
+            database.drop(f"{PREFIX}_{name}")
 
 
 @pytest.fixture(scope="module")

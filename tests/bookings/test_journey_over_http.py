@@ -89,9 +89,7 @@ def test_the_request_id_travels_to_the_catalog(upstreams, bookings):
     )
     assert response.status_code == 201
     assert response.headers["X-Request-ID"] == "trace-me-123"
-    holds = [
-        line for line in upstreams["catalog"].log.read_text().splitlines() if "/holds/" in line
-    ]
+    holds = [line for line in upstreams["catalog"].output if "/holds/" in line]
     assert "request_id=trace-me-123" in holds[-1]
 
 

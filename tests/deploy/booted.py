@@ -27,8 +27,8 @@ from pathlib import Path
 
 import httpx
 
+from deploy.local.processes import free_port
 from tests.messaging import wait_until
-from tests.servers import free_port
 
 WORKLOADS = ("StatefulSet", "Job", "Deployment")
 

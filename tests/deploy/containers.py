@@ -19,11 +19,11 @@ from pathlib import Path
 
 import httpx
 
+from deploy.local.processes import free_port
 from tests.conftest import require
 from tests.deploy.booted import reached_in
 from tests.deploy.tools import COMPOSE_COMBINATIONS, COMPOSE_DIR, binary, compose_config
 from tests.messaging import wait_until
-from tests.servers import free_port
 
 # Debian's engine on a machine without a bridge firewall: no iptables rules, and published
 # ports through docker-proxy on loopback.
@@ -66,7 +66,7 @@ def docker_engine() -> Iterator[None]:
 
 
 class Mailpit:
-    """Mailpit's message list (or the stand-in's), shaped like tests.messaging.SmtpSink's."""
+    """Mailpit's message list (or the stand-in's), shaped like deploy.local.smtp_sink.SmtpSink's."""
 
     def __init__(self, url: str):
         self.url = url

@@ -9,6 +9,7 @@ import re
 import runpy
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
@@ -16,7 +17,8 @@ from unittest import mock
 import pytest
 
 from config import environment
-from deploy.local.topology import Process, Topology
+from deploy.local.processes import Process
+from deploy.local.topology import Topology
 from tests.conftest import require
 from tests.deploy.tools import (
     CHART,
@@ -257,6 +259,19 @@ def test_helm_web_processes_run_the_table_concurrency(values_file):
             component = components.get(profile, {})
             expected = table_concurrency(profile, component.get("env", {}))
             assert gunicorn_concurrency(data) == expected, profile
+
+
+def test_the_runner_runs_each_process_with_the_table_command_and_threads(topology):
+    """The runner runs the table's program with its arguments (its own Python; one gunicorn
+    worker on a development machine, beat's schedule in the runner's folder), and the
+    table's threads."""
+    for (profile, kind), planned in runner_processes(topology.plan()).items():
+        program, *args = environment.process(profile, kind).argv
+        python = [sys.executable] if program == "python" else [sys.executable, "-m", program]
+        expected = [*python, *args]
+        assert planned.argv[: len(expected)] == expected, (profile, kind)
+        if kind == "web":
+            assert gunicorn_concurrency(planned.env) == (1, table_concurrency(profile, {})[1])
 
 
 @pytest.mark.parametrize("profile", environment.PROFILES)

@@ -7,10 +7,11 @@ import uuid
 import pytest
 
 from deploy.local.chromium import CHROMIUM, DESKTOP, launch
-from deploy.local.topology import DEFAULT_PORTS, Topology
+from deploy.local.smtp_sink import SmtpSink
+from deploy.local.topology import Topology, free_ports
 from tests.conftest import require
-from tests.messaging import RABBITMQ_URL, QueuePrefix, SmtpSink, rabbitmq_reachable
-from tests.servers import REDIS_URL, free_port, redis_reachable
+from tests.messaging import RABBITMQ_URL, QueuePrefix, rabbitmq_reachable
+from tests.servers import REDIS_URL, redis_reachable
 
 
 def postgres_reachable() -> bool:
@@ -52,13 +53,13 @@ def running_topology(mode: str, sink: SmtpSink, queues: QueuePrefix | None = Non
     run = uuid.uuid4().hex[:8]
     queues = queues or QueuePrefix()
     arguments = {
-        "ports": {name: free_port() for name in DEFAULT_PORTS},
+        "ports": free_ports(),
         "database_prefix": f"tourism_e2e_{run}",
         "broker_url": RABBITMQ_URL,
         "redis_url": REDIS_URL,
-        "email_url": f"smtp://127.0.0.1:{sink.port}",
+        "email_url": sink.url,
         "queue_prefix": queues.prefix,
-        "echo": lambda line: None,  # each process keeps its own output for error messages
+        "echo": None,  # each process keeps its own output for error messages
     }
     topology = Topology(mode, **(arguments | UNLIMITED | options))
     try:

@@ -6,7 +6,6 @@ below check what customers and the business would notice. docs/resilience.md exp
 """
 
 import contextlib
-import os
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,11 +16,12 @@ import httpx
 import psycopg
 import pytest
 
+from deploy.local.smtp_sink import SmtpSink
 from deploy.local.topology import Topology
 from tests.e2e.conftest import running_topology
 from tests.e2e.customers import Customer, Exchange, StaffEditor, Stream
 from tests.invariants import invariant_violations
-from tests.messaging import RABBITMQ_URL, QueuePrefix, SmtpSink, wait_until
+from tests.messaging import RABBITMQ_URL, QueuePrefix, wait_until
 from tests.proxy import TcpProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -44,22 +44,16 @@ ENVIRONMENT = {
 # --- faults -----------------------------------------------------------------------------
 
 
-def signal_process(topology: Topology, name: str, signum: int) -> int:
-    """Signal a process of the topology and its children; returns its pid."""
-    pid = topology.processes[name].popen.pid
-    os.killpg(pid, signum)
-    return pid
-
-
 @contextlib.contextmanager
 def hung(topology: Topology, name: str):
     """The process is frozen (SIGSTOP): connections are accepted by the kernel, never
     answered, until it resumes (SIGCONT)."""
-    signal_process(topology, name, signal.SIGSTOP)
+    process = topology.processes[name]
+    process.send_signal(signal.SIGSTOP)
     try:
         yield
     finally:
-        signal_process(topology, name, signal.SIGCONT)
+        process.send_signal(signal.SIGCONT)
 
 
 @contextlib.contextmanager
@@ -102,7 +96,7 @@ class FaultRun:
     database_cuts: int = 0
 
     def kill(self, name: str) -> None:
-        pid = signal_process(self.topology, name, signal.SIGKILL)
+        pid = self.topology.processes[name].send_signal(signal.SIGKILL)  # restarted
         self.killed.setdefault(name, []).append(pid)
 
     def database_url(self, app: str) -> str:
@@ -276,7 +270,7 @@ def emails_of_run(run: FaultRun) -> list:
 def test_every_process_comes_back_by_itself(fault_run):
     processes = fault_run.topology.processes.values()
     wait_until(
-        lambda: all(process.running() and process.ready(process) for process in processes),
+        lambda: all(process.is_ready() for process in processes),
         timeout=RECOVERY_SECONDS,
         what="every process running and ready again",
     )

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.servers import free_port
+from deploy.local.processes import free_port
 
 
 def test_healthz_answers_without_touching_dependencies(client):

@@ -5,18 +5,21 @@ import sys
 
 import pytest
 
+from deploy.local.processes import ROOT, free_port
 from tests.conftest import require
-from tests.messaging import RABBITMQ_URL, process_env, rabbitmq_reachable
-from tests.servers import ROOT, free_port
+from tests.messaging import RABBITMQ_URL, rabbitmq_reachable
+from tests.servers import run_topology
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.slow]
 
 
 def healthcheck(**env: str) -> subprocess.CompletedProcess:
+    with run_topology(broker_url=RABBITMQ_URL) as topology:
+        environment = topology.shell_environment("monolith") | env
     return subprocess.run(
         [sys.executable, "manage.py", "healthcheck"],
         cwd=ROOT,
-        env=process_env(broker_url=RABBITMQ_URL, prefix="", **env),
+        env=environment,
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,8 +1,6 @@
 """Events leave through the outbox: written with the state change, published after commit
 with the broker's confirmation, never lost while the broker is away."""
 
-import signal
-import sys
 import threading
 
 import pytest
@@ -10,6 +8,7 @@ from django.db import connection, transaction
 from kombu import Connection
 
 from apps.bookings.events import BookingCancelled
+from deploy.local.processes import Process
 from kernel.outbox import emit, queues
 from kernel.outbox.models import OutboxEvent
 from kernel.outbox.publisher import BrokerPublisher
@@ -18,9 +17,8 @@ from tests.conftest import require
 from tests.factories import booking_event
 from tests.messaging import (
     RABBITMQ_URL,
-    Process,
     QueuePrefix,
-    process_env,
+    broker_topology,
     rabbitmq_reachable,
     wait_until,
 )
@@ -102,12 +100,9 @@ def test_relays_running_at_once_publish_each_event_once(broker):
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_relay_process_stops_cleanly_on_sigterm(broker):
-    env = process_env(broker_url=RABBITMQ_URL, prefix=broker.prefix)
-    relay = Process(
-        [sys.executable, "manage.py", "outbox_relay"], env=env, ready="Outbox relay started"
-    )
-    try:
-        assert "listening for NOTIFY" in relay.output()
+    with broker_topology(broker) as topology:
+        relay = topology.launch("monolith", "relay")
+        assert "listening for NOTIFY" in relay.output.text()
         with transaction.atomic():
             event = emit(EVENT)
         wait_until(
@@ -115,11 +110,8 @@ def test_the_relay_process_stops_cleanly_on_sigterm(broker):
             timeout=5,
             what="the relay published the event it was notified of",
         )
-        relay.popen.send_signal(signal.SIGTERM)
-        assert relay.popen.wait(timeout=10) == 0
-        assert "Outbox relay stopped." in relay.output()
-    finally:
-        relay.close()
+        assert relay.stop() == 0  # SIGTERM
+        assert "Outbox relay stopped." in relay.output.text()
 
 
 def published(event: OutboxEvent) -> bool:
@@ -127,7 +119,7 @@ def published(event: OutboxEvent) -> bool:
 
 
 def relay_failures(relay: Process) -> int:
-    return relay.output().count("Outbox relay: ")
+    return relay.output.text().count("Outbox relay: ")
 
 
 @pytest.mark.postgres
@@ -139,17 +131,14 @@ def test_the_relay_process_outlives_an_outage_and_reconnects_by_itself(broker, o
         TcpProxy.in_front_of(database_url()) as database,
         TcpProxy.in_front_of(RABBITMQ_URL) as rabbitmq,
     ):
-        env = process_env(
-            broker_url=rabbitmq.route(RABBITMQ_URL),
-            prefix=broker.prefix,
-            DATABASE_URL=database.route(database_url()),
-            OUTBOX_SWEEP_SECONDS="0.5",
-        )
-        relay = Process(
-            [sys.executable, "manage.py", "outbox_relay"], env=env, ready="Outbox relay started"
-        )
+        environment = {
+            "CELERY_BROKER_URL": rabbitmq.route(RABBITMQ_URL),
+            "DATABASE_URL": database.route(database_url()),
+            "OUTBOX_SWEEP_SECONDS": "0.5",
+        }
         link = {"database": database, "broker": rabbitmq}[outage]
-        try:
+        with broker_topology(broker) as topology:
+            relay = topology.launch("monolith", "relay", env=environment)
             link.cut()
             with transaction.atomic():
                 during = emit(EVENT)  # this test reaches the database
@@ -157,19 +146,17 @@ def test_the_relay_process_outlives_an_outage_and_reconnects_by_itself(broker, o
                 lambda: (
                     relay_failures(relay)
                     or OutboxEvent.objects.filter(pk=during.pk, attempts__gte=1).exists()
-                    or relay.popen.poll() is not None
+                    or not relay.running()
                 ),
                 timeout=15,
                 what=f"the relay felt the {outage} outage",
             )
-            assert relay.popen.poll() is None, relay.output()
+            assert relay.running(), relay.output.text()
             link.restore()
 
             wait_until(lambda: published(during), timeout=30, what="published once back")
             with transaction.atomic():
                 after = emit(EVENT)
             wait_until(lambda: published(after), timeout=10, what="a new event is published")
-            assert relay.popen.poll() is None, relay.output()
-            assert "Traceback" not in relay.output()
-        finally:
-            relay.close()
+            assert relay.running(), relay.output.text()
+            assert "Traceback" not in relay.output.text()

@@ -175,5 +175,5 @@ def test_a_hanging_cache_is_waited_for_once_not_for_every_limit(django_db_blocke
             created = hold(client, departure.id, email="h@example.com", headers=client_address())
             assert created.status_code == 201, created.text
             assert client.get("/api/catalog/tours/").status_code == 200
-            waits = server.log.read_text().count("Rate limits not checked")
+            waits = server.output.text().count("Rate limits not checked")
     assert waits == 1  # four limits on the booking, two on the list: one wait in all

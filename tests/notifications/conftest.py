@@ -1,9 +1,10 @@
 import pytest
 from django.db import transaction
 
+from deploy.local.smtp_sink import SmtpSink
 from kernel.outbox import emit
 from tests.conftest import require
-from tests.messaging import RABBITMQ_URL, QueuePrefix, SmtpSink, rabbitmq_reachable
+from tests.messaging import RABBITMQ_URL, QueuePrefix, rabbitmq_reachable
 
 
 @pytest.fixture

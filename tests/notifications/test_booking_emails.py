@@ -9,11 +9,11 @@ from django.db import transaction
 from apps.bookings.events import BookingCancelled, BookingConfirmed, BookingExpired, Money
 from apps.notifications.models import Notification
 from apps.notifications.tasks import send_booking_email
+from deploy.local.processes import free_port
 from kernel.outbox import emit
 from kernel.outbox.events import IncompatibleEvent
 from kernel.outbox.models import OutboxEvent
 from tests.factories import booking_event
-from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,7 @@ from apps.notifications.models import Notification
 from kernel.outbox import emit
 from kernel.outbox.queues import queue as work_queue
 from tests.factories import booking_event
-from tests.messaging import (
-    RABBITMQ_URL,
-    process_env,
-    start_relay,
-    start_worker,
-    wait_until,
-)
+from tests.messaging import RABBITMQ_URL, broker_topology, wait_until
 from tests.proxy import TcpProxy
 from tests.servers import test_database_url as database_url
 
@@ -40,26 +34,28 @@ def links(django_db_setup, smtp):
 
 
 @pytest.fixture(scope="module")
-def worker(queues, links):
-    env = process_env(
-        broker_url=RABBITMQ_URL,
-        prefix=queues.prefix,
-        DATABASE_URL=links["database"].route(database_url()),
-        EMAIL_URL=f"smtp://127.0.0.1:{links['mail server'].port}",
-        TASK_MAX_RETRIES="2",
-        TASK_RETRY_BACKOFF_SECONDS="1",
-    )
-    process = start_worker(env)
-    yield process
-    process.close()
+def topology(queues, links):
+    retries = {"TASK_MAX_RETRIES": "2", "TASK_RETRY_BACKOFF_SECONDS": "1"}
+    with broker_topology(queues, extra_env=retries) as topology:
+        yield topology
 
 
 @pytest.fixture(scope="module")
-def relay(queues, worker):
-    env = process_env(broker_url=RABBITMQ_URL, prefix=queues.prefix)
-    process = start_relay({**env, "OUTBOX_SWEEP_SECONDS": "0.5"})
+def worker(topology, links):
+    env = {
+        "DATABASE_URL": links["database"].route(database_url()),
+        "EMAIL_URL": f"smtp://127.0.0.1:{links['mail server'].port}",
+    }
+    process = topology.launch("monolith", "worker", env=env)
     yield process
-    process.close()
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def relay(topology, worker):
+    process = topology.launch("monolith", "relay", env={"OUTBOX_SWEEP_SECONDS": "0.5"})
+    yield process
+    process.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +66,7 @@ def broker_configured(settings, relay, queues):
 
 
 def retries(worker, task_name: str) -> int:
-    return sum(task_name in line and " retry: " in line for line in worker.output().splitlines())
+    return sum(task_name in line and " retry: " in line for line in worker.output)
 
 
 def wait_out_an_outage(link: TcpProxy, worker, task_name: str, queues, queue: str):
@@ -153,9 +149,7 @@ def test_a_periodic_task_waits_out_a_database_outage(links, worker, queues):
         links["database"].restore()
 
     wait_until(
-        lambda: any(
-            "outbox.sweep" in line and "succeeded" in line for line in worker.output().splitlines()
-        ),
+        lambda: any("outbox.sweep" in line and "succeeded" in line for line in worker.output),
         timeout=60,
         what="the sweep ran once the database was back",
     )

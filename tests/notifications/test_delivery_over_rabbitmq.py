@@ -13,13 +13,7 @@ from apps.notifications.models import Notification
 from kernel.outbox import emit
 from kernel.outbox.models import OutboxEvent
 from tests.factories import booking_event
-from tests.messaging import (
-    RABBITMQ_URL,
-    process_env,
-    start_relay,
-    start_worker,
-    wait_until,
-)
+from tests.messaging import RABBITMQ_URL, broker_topology, wait_until
 from tests.proxy import TcpProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -34,34 +28,32 @@ def smtp(smtp):
 
 
 @pytest.fixture(scope="module")
-def worker_env(queues, smtp, django_db_setup):
-    return process_env(
-        broker_url=RABBITMQ_URL,
-        prefix=queues.prefix,
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
-        TASK_MAX_RETRIES="2",
-        TASK_RETRY_BACKOFF_SECONDS="1",
-    )
+def topology(queues, smtp, django_db_setup):
+    retries = {"TASK_MAX_RETRIES": "2", "TASK_RETRY_BACKOFF_SECONDS": "1"}
+    with broker_topology(queues, email_url=smtp.url, extra_env=retries) as topology:
+        yield topology
 
 
 class Workers:
     """The worker in service; a test may kill it and start another."""
 
-    def __init__(self, env):
-        self.env = env
-        self.started = [start_worker(env)]
+    def __init__(self, topology):
+        self.topology = topology
+        self.started = []
+        self.start()
+
+    def start(self) -> None:
+        name = f"worker-{len(self.started) + 1}"
+        self.started.append(self.topology.launch("monolith", "worker", name=name))
 
     def kill_and_replace(self) -> None:
         self.started[-1].kill()
-        self.started.append(start_worker(self.env))
+        self.start()
 
 
 @pytest.fixture(scope="module")
-def workers(worker_env):
-    running = Workers(worker_env)
-    yield running
-    for worker in running.started:
-        worker.close()
+def workers(topology):
+    return Workers(topology)
 
 
 @pytest.fixture(scope="module")
@@ -73,15 +65,11 @@ def broker_link():
 
 
 @pytest.fixture(scope="module")
-def relay(worker_env, broker_link, workers):
-    env = {
-        **worker_env,
-        "CELERY_BROKER_URL": broker_link.route(RABBITMQ_URL),
-        "OUTBOX_SWEEP_SECONDS": "0.5",
-    }
-    process = start_relay(env)
+def relay(topology, broker_link, workers):
+    env = {"CELERY_BROKER_URL": broker_link.route(RABBITMQ_URL), "OUTBOX_SWEEP_SECONDS": "0.5"}
+    process = topology.launch("monolith", "relay", env=env)
     yield process
-    process.close()
+    process.stop()
 
 
 @pytest.fixture(autouse=True)
