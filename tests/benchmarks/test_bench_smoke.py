@@ -18,6 +18,7 @@ from benchmarks import database, run
 from benchmarks.report import SUMMARY_KEYS
 from benchmarks.run import DEFAULT_BROKER, SERVICES, broker_unreachable
 from tests.conftest import require
+from tests.messaging import QueuePrefix
 
 pytestmark = pytest.mark.slow
 
@@ -67,10 +68,14 @@ def quick_run(tmp_path_factory):
         for program in ("wrk", "nginx"):
             require(shutil.which(program) is not None, f"the benchmark harness needs {program}")
         out = tmp_path_factory.mktemp("bench-results")
-        finished = run_harness(out)
-        yield out, finished
-        for name in [PREFIX, *(f"{PREFIX}_{app}" for app in ("identity", *SERVICES))]:
-            database.drop(name)
+        try:
+            yield out, run_harness(out)
+        finally:  # a run that failed or overran leaves no database or queue behind either
+            for name in [PREFIX, *(f"{PREFIX}_{app}" for app in ("identity", *SERVICES))]:
+                database.drop(name)
+            queues = QueuePrefix()
+            queues.prefix = f"{PREFIX}."  # the harness's CELERY_QUEUE_PREFIX (benchmarks/run.py)
+            queues.delete_all()
 
 
 @pytest.fixture(scope="module")
