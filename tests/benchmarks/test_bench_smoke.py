@@ -1,5 +1,5 @@
 """`make bench QUICK=1` end to end: the harness starts the topology, writes its three
-result files with the issue's summary keys, and the hot departure sells exactly the
+result files with the documented summary keys, and the hot departure sells exactly the
 seats there are in every run. No timing is asserted: figures are for people to read."""
 
 import json
@@ -95,7 +95,7 @@ def test_it_writes_json_markdown_and_chart(quick_run):
     assert {p.name for p in out.iterdir()} >= {"results.json", "results.md", "latency.png"}
 
 
-def test_the_summary_has_exactly_the_issue_keys(results):
+def test_the_summary_has_exactly_the_documented_keys(results):
     assert list(results["summary"]) == SUMMARY_KEYS
 
 
