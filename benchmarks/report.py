@@ -1,8 +1,11 @@
 """The results: ``results.json`` (every figure, a ``summary`` and the targets),
 ``results.md`` (tables) and ``latency.png`` (percentiles and throughput per scenario)."""
 
+import copy
 import json
 from pathlib import Path
+
+from django import template
 
 SUMMARY_KEYS = [
     "tours_list_vs_values",
@@ -54,91 +57,65 @@ def summary(scenarios: dict) -> dict:
     }
 
 
-def _target(name: str, goal: str, value, met) -> dict:
-    return {"target": name, "goal": goal, "value": value, "met": None if value is None else met}
-
-
 def targets(s: dict, seats: int | None) -> list[dict]:
-    def at_least(value, limit):
-        return value is not None and value >= limit
-
-    def at_most(value, limit):
-        return value is not None and value <= limit
-
-    successes = s["hot_departure_successes"]
-    return [
-        _target(
-            "tours list vs .values() baseline",
-            ">= 0.8x",
-            s["tours_list_vs_values"],
-            at_least(s["tours_list_vs_values"], 0.8),
-        ),
-        _target(
-            "search vs .values() baseline",
-            ">= 0.8x",
-            s["search_vs_values"],
-            at_least(s["search_vs_values"], 0.8),
-        ),
-        _target(
+    """Each target: its goal, the summary's value and whether it is met (None: not measured)."""
+    goals = [  # (target, summary key, goal, met by a measured value)
+        ("tours list vs .values() baseline", "tours_list_vs_values", ">= 0.8x", lambda v: v >= 0.8),
+        ("search vs .values() baseline", "search_vs_values", ">= 0.8x", lambda v: v >= 0.8),
+        (
             "services/monolith booking throughput",
+            "services_vs_monolith_throughput",
             ">= 0.8x",
-            s["services_vs_monolith_throughput"],
-            at_least(s["services_vs_monolith_throughput"], 0.8),
+            lambda v: v >= 0.8,
         ),
-        _target(
+        (
             "services/monolith booking p99",
+            "services_vs_monolith_p99",
             "<= 1.3x",
-            s["services_vs_monolith_p99"],
-            at_most(s["services_vs_monolith_p99"], 1.3),
+            lambda v: v <= 1.3,
         ),
-        _target(
+        (
             "campaign: booking p99 during / without the spike",
+            "campaign_booking_p99_ratio",
             "<= 1.5x",
-            s["campaign_booking_p99_ratio"],
-            at_most(s["campaign_booking_p99_ratio"], 1.5),
+            lambda v: v <= 1.5,
         ),
-        _target(
+        (
             "campaign: tours list vs .values() baseline",
+            "campaign_tours_list_vs_values",
             ">= 5x",
-            s["campaign_tours_list_vs_values"],
-            at_least(s["campaign_tours_list_vs_values"], 5),
+            lambda v: v >= 5,
         ),
-        _target(
+        (
             "hot departure: exactly the seats every run",
+            "hot_departure_successes",
             f"{seats} every run",
-            successes,
-            bool(successes) and all(n == seats for n in successes),
+            lambda v: bool(v) and all(n == seats for n in v),
         ),
-        _target(
-            "hot departure: oversold",
-            "0",
-            s["hot_departure_oversold"],
-            s["hot_departure_oversold"] == 0,
-        ),
-        _target(
-            "commit-to-email p95 (fast path)",
-            "< 500 ms",
-            s["notify_fast_p95_ms"],
-            s["notify_fast_p95_ms"] is not None and s["notify_fast_p95_ms"] < 500,
-        ),
-        _target(
-            "every service ready",
-            "<= 3 s",
-            s["max_ready_seconds"],
-            at_most(s["max_ready_seconds"], 3),
-        ),
-        _target(
+        ("hot departure: oversold", "hot_departure_oversold", "0", lambda v: v == 0),
+        ("commit-to-email p95 (fast path)", "notify_fast_p95_ms", "< 500 ms", lambda v: v < 500),
+        ("every service ready", "max_ready_seconds", "<= 3 s", lambda v: v <= 3),
+        (
             "resident memory per gunicorn worker",
+            "max_worker_rss_mib",
             "< 100 MiB",
-            s["max_worker_rss_mib"],
-            s["max_worker_rss_mib"] is not None and s["max_worker_rss_mib"] < 100,
+            lambda v: v < 100,
         ),
-        _target(
+        (
             "storefront initial JavaScript, gzipped",
+            "shop_initial_js_gzip_kb",
             "<= 120 kB",
-            s["shop_initial_js_gzip_kb"],
-            at_most(s["shop_initial_js_gzip_kb"], 120),
+            lambda v: v <= 120,
         ),
+    ]
+    return [
+        {
+            "target": name,
+            "goal": goal,
+            "value": s[key],
+            "met": None if s[key] is None else met(s[key]),
+        }
+        for name, key, goal, met in goals
     ]
 
 
@@ -162,286 +139,94 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _table(headers: list[str], rows: list[list]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_fmt(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+register = template.Library()  # the filters results.md loads as `report`
+register.filter("fmt", _fmt)
 
 
-def _skipped(scenario: dict) -> str:
-    return f"Not measured: {scenario.get('reason', 'see results.json')}.\n"
-
-
-def _bound(figures: dict) -> str:
+@register.filter
+def bound(figures: dict) -> str:
     return "harness" if figures["bound_by_harness"] else "server"
 
 
-def _campaign(spike: dict) -> str:
-    calm, during = spike["booking_without_spike"], spike["booking_during_spike"]
-    capacity = spike["tours_list_capacity"]
-    text = (
-        f"Normal browse load: {_fmt(spike['browse_req_per_s'])} req/s (the read path's "
-        f".values() baseline). Spike: {_fmt(spike['offered_req_per_s'])} req/s offered from "
-        f"{spike['spike_connections']} paced connections through {spike['gateway']}, "
-        f"{_fmt(spike['spike_req_per_s'])} req/s served ({spike['spike_vs_browse']}x the "
-        f"browse load). The gateway's capacity for the tours list (unpaced): "
-        f"{_fmt(capacity['req_per_s'])} req/s, p99 {_fmt(capacity['p99_ms'])} ms, bound by "
-        f"the {_bound(capacity)}; harness ceiling (nginx's own /healthz, same connections) "
-        f"{_fmt(spike['harness_ceiling_req_per_s'])} req/s.\n\n"
-    )
-    text += _table(
-        ["reads during the spike", "req/s", "p50 ms", "p99 ms", "errors"],
-        [
-            [name, r["req_per_s"], r["p50_ms"], r["p99_ms"], r["errors"]]
-            for name, r in spike["reads"].items()
-        ],
-    )
-    text += "\n" + _table(
-        ["booking (book + pay)", "journeys/s", "p50 ms", "p99 ms", "book p99 ms", "errors"],
-        [
-            [
-                label,
-                m["journeys_per_s"],
-                m["journey_p50_ms"],
-                m["journey_p99_ms"],
-                m["requests"].get("book", {}).get("p99_ms"),
-                sum(r["errors"] for r in m["requests"].values()),
-            ]
-            for label, m in (("without the spike", calm), ("during the spike", during))
-        ],
-    )
-    return text
+TEMPLATES = template.Engine(
+    dirs=[Path(__file__).parent / "templates"], libraries={"report": "benchmarks.report"}
+)
+SECTIONS = [
+    "read_path",
+    "write_path",
+    "campaign",
+    "api_schema",
+    "hot_departure",
+    "notifications",
+    "footprint",
+    "storefront",
+]
+
+
+def _journey(measured: dict) -> dict:
+    """A book-and-pay measurement with its steps' p99 and its errors summed."""
+    steps = measured["requests"]
+    return measured | {
+        "book_p99_ms": steps.get("book", {}).get("p99_ms"),
+        "pay_p99_ms": steps.get("pay", {}).get("p99_ms"),
+        "errors": sum(step["errors"] for step in steps.values()),
+    }
+
+
+def _processes(foot: dict) -> list[dict]:
+    """One footprint row per web and Celery process: its largest worker and its master."""
+    return [
+        {
+            "name": name,
+            "ready_seconds": process.get("ready_seconds"),
+            "workers": len(process["workers"]),
+            "worker_rss_mib": max((w.get("rss_mib", 0) for w in process["workers"]), default=None),
+            "worker_pss_mib": max((w.get("pss_mib", 0) for w in process["workers"]), default=None),
+            "master_rss_mib": process["master"].get("rss_mib"),
+        }
+        for name, process in [*foot["web"].items(), *foot["celery"].items()]
+    ]
+
+
+def _sections(scenarios: dict) -> dict:
+    """Each section's scenario (empty when it did not run) with the rows the tables need."""
+    sections = {name: _ok(scenarios, name) for name in SECTIONS}
+    write, spike = sections["write_path"], sections["campaign"]
+    hot, foot = sections["hot_departure"], sections["footprint"]
+    if write:
+        modes = [mode for mode in ("monolith", "services") if mode in write]
+        write["modes"] = [(mode, _journey(write[mode])) for mode in modes]
+    if spike:
+        spike["bookings"] = [
+            ("without the spike", _journey(spike["booking_without_spike"])),
+            ("during the spike", _journey(spike["booking_during_spike"])),
+        ]
+    if sections["api_schema"]:
+        sections["api_schema"]["kept_requests"] = sections["api_schema"]["requests"] - 1
+    if hot:
+        hot["runs"] = [run | {"other": sum(run["other_outcomes"].values())} for run in hot["runs"]]
+    if sections["notifications"]:
+        notify = sections["notifications"]
+        notify["paths"] = [(path, notify[path]) for path in ("fast", "sweep")]
+    if foot:
+        foot["processes"] = _processes(foot)
+    return sections
 
 
 def markdown(results: dict) -> str:
-    meta, scenarios = results["meta"], results["scenarios"]
-    machine = meta["machine"]
-    parts = [
-        "# Benchmark results\n",
-        f"{meta['started_at']}, {'quick' if meta['quick'] else 'full'} run, "
-        f"{meta['seconds']:.0f} s. Machine: {machine['cpu']}, {machine['cores']} cores, "
-        f"{machine['memory_gib']} GiB, {machine['os']}, Python {machine['python']}, "
-        f"PostgreSQL {machine['postgresql']}; commit {machine['commit']}"
-        f"{' with uncommitted changes' if machine['uncommitted_changes'] else ''}. "
-        f"Load: {meta['load_generator']}.\n",
-        "## Targets\n",
-        _table(
-            ["target", "goal", "value", "met"],
-            [
-                [
-                    t["target"],
-                    t["goal"],
-                    t["value"],
-                    {True: "yes", False: "**no**"}.get(t["met"], "not measured"),
-                ]
-                for t in results["targets"]
-            ],
-        ),
-        "## Read path\n",
-    ]
-    read = scenarios.get("read_path", {})
-    if read.get("status") == "ok":
-        parts.append(
-            _table(
-                [
-                    "endpoint",
-                    "req/s",
-                    "p50 ms",
-                    "p95 ms",
-                    "p99 ms",
-                    "errors",
-                    "vs constant",
-                    "vs .values()",
-                    "harness ceiling req/s",
-                    "bound by",
-                ],
-                [
-                    [
-                        name,
-                        e["req_per_s"],
-                        e["p50_ms"],
-                        e["p95_ms"],
-                        e["p99_ms"],
-                        e["errors"],
-                        e["vs_constant_baseline"],
-                        e["vs_values_baseline"],
-                        e["ceiling_req_per_s"],
-                        _bound(e),
-                    ]
-                    for name, e in read["endpoints"].items()
-                ],
-            )
-        )
-        parts.append(
-            f"\nDriven by {read['load_generator']}. The harness ceiling is the constant "
-            "baseline; an endpoint within 10% of it is bound by the harness, not the server.\n"
-        )
-    else:
-        parts.append(_skipped(read))
-    parts.append("\n## Write path (book + pay)\n")
-    write = scenarios.get("write_path", {})
-    if write.get("status") == "ok":
-        rows = []
-        for mode in ("monolith", "services"):
-            if mode in write:
-                m = write[mode]
-                steps = m["requests"]
-                rows.append(
-                    [
-                        mode,
-                        m["journeys_per_s"],
-                        m["journey_p50_ms"],
-                        m["journey_p95_ms"],
-                        m["journey_p99_ms"],
-                        steps.get("book", {}).get("p99_ms"),
-                        steps.get("pay", {}).get("p99_ms"),
-                        sum(r["errors"] for r in steps.values()),
-                    ]
-                )
-        parts.append(
-            _table(
-                [
-                    "mode",
-                    "journeys/s",
-                    "p50 ms",
-                    "p95 ms",
-                    "p99 ms",
-                    "book p99 ms",
-                    "pay p99 ms",
-                    "errors",
-                ],
-                rows,
-            )
-        )
-        if "services" not in write:
-            parts.append(f"\nServices mode not measured: {write.get('services_reason')}.\n")
-    else:
-        parts.append(_skipped(write))
-    parts.append("\n## Marketing campaign (read spike while customers book)\n")
-    spike = scenarios.get("campaign", {})
-    if spike.get("status") == "ok":
-        parts.append(_campaign(spike))
-    else:
-        parts.append(_skipped(spike))
-    parts.append("\n## Merged API document (services mode)\n")
-    schema = scenarios.get("api_schema", {})
-    if schema.get("status") == "ok":
-        parts.append(
-            f"First request (built, three services asked) {schema['first_ms']} ms; the next "
-            f"{schema['requests'] - 1} (kept) p50 {schema['kept_p50_ms']} ms, "
-            f"max {schema['kept_max_ms']} ms.\n"
-        )
-    else:
-        parts.append(_skipped(schema))
-    parts.append("\n## Hot departure\n")
-    hot = scenarios.get("hot_departure", {})
-    if hot.get("status") == "ok":
-        parts.append(
-            f"{hot['buyers']} buyers at once for {hot['seats']} seats, {len(hot['runs'])} runs.\n\n"
-        )
-        parts.append(
-            _table(
-                ["run", "held", "sold out", "other", "oversold", "seconds", "holds/s", "answers/s"],
-                [
-                    [
-                        n,
-                        r["successes"],
-                        r["sold_out"],
-                        sum(r["other_outcomes"].values()),
-                        r["oversold"],
-                        r["seconds"],
-                        r["holds_per_s"],
-                        r["answers_per_s"],
-                    ]
-                    for n, r in enumerate(hot["runs"], start=1)
-                ],
-            )
-        )
-    else:
-        parts.append(_skipped(hot))
-    parts.append("\n## Notification latency (commit to email accepted)\n")
-    notify = scenarios.get("notifications", {})
-    if notify.get("status") == "ok":
-        parts.append(
-            _table(
-                ["path", "emails", "missing", "p50 ms", "p95 ms", "p99 ms"],
-                [
-                    [
-                        name,
-                        notify[name]["emails"],
-                        notify[name]["missing"],
-                        notify[name]["p50_ms"],
-                        notify[name]["p95_ms"],
-                        notify[name]["p99_ms"],
-                    ]
-                    for name in ("fast", "sweep")
-                ],
-            )
-        )
-    else:
-        parts.append(_skipped(notify))
-    parts.append("\n## Footprint\n")
-    foot = scenarios.get("footprint", {})
-    if foot.get("status") == "ok":
-        rows = [
-            [
-                name,
-                web["ready_seconds"],
-                len(web["workers"]),
-                max((w.get("rss_mib", 0) for w in web["workers"]), default=None),
-                max((w.get("pss_mib", 0) for w in web["workers"]), default=None),
-                web["master"].get("rss_mib"),
-            ]
-            for name, web in foot["web"].items()
-        ]
-        rows += [
-            [
-                name,
-                None,
-                len(c["workers"]),
-                max((w.get("rss_mib", 0) for w in c["workers"]), default=None),
-                max((w.get("pss_mib", 0) for w in c["workers"]), default=None),
-                c["master"].get("rss_mib"),
-            ]
-            for name, c in foot["celery"].items()
-        ]
-        parts.append(
-            _table(
-                [
-                    "process",
-                    "ready s",
-                    "workers",
-                    "worker RSS MiB",
-                    "worker PSS MiB",
-                    "master RSS MiB",
-                ],
-                rows,
-            )
-        )
-    else:
-        parts.append(_skipped(foot))
-    parts.append("\n## Storefront\n")
-    shop = scenarios.get("storefront", {})
-    if shop.get("status") == "ok":
-        first = shop["first_tour_card_ms"]
-        parts.append(
-            _table(
-                ["initial JS kB gzip", "budget kB", "initial CSS kB gzip", "first tour card ms"],
-                [
-                    [
-                        shop["initial_js_gzip_kb"],
-                        shop["js_budget_kb"],
-                        shop["initial_css_gzip_kb"],
-                        f"{first['median']} (median of {len(first['runs'])})",
-                    ]
-                ],
-            )
-        )
-    else:
-        parts.append(_skipped(shop))
-    if scenarios.get("errors"):
-        parts.append("\n## Errors\n\n" + "\n".join(f"- {e}" for e in scenarios["errors"]) + "\n")
-    return "\n".join(parts)
+    """results.md, from benchmarks/templates/results.md."""
+    scenarios = copy.deepcopy(results["scenarios"])
+    context = _sections(scenarios) | {
+        "meta": results["meta"],
+        "machine": results["meta"]["machine"],
+        "targets": results["targets"],
+        "reasons": {
+            name: scenarios.get(name, {}).get("reason", "see results.json") for name in SECTIONS
+        },
+        "errors": scenarios.get("errors", []),
+    }
+    page = TEMPLATES.get_template("results.md")
+    return page.render(template.Context(context, autoescape=False))
 
 
 def console_summary(results: dict) -> str:

@@ -37,8 +37,8 @@ LABELS = ("platform", "catalog", "bookings", "payments", "notifications")
 class QueuePrefix:
     """Queue and exchange names unique to one test run, removed afterwards."""
 
-    def __init__(self):
-        self.prefix = f"test-{uuid.uuid4().hex[:10]}."
+    def __init__(self, prefix: str | None = None):
+        self.prefix = prefix or f"test-{uuid.uuid4().hex[:10]}."
 
     def message_count(self, queue_name: str) -> int:
         with Connection(RABBITMQ_URL) as conn:
