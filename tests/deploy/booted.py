@@ -229,6 +229,8 @@ class Release:
             arguments += ["--health-cmd", probe_command(readiness, ports)]
             arguments += ["--health-interval", "2s", "--health-timeout", f"{timeout}s"]
             arguments += ["--health-retries", str(readiness.get("failureThreshold", 3))]
+        # Kubernetes' semantics: `command` replaces the image's ENTRYPOINT (and its CMD, as
+        # --entrypoint does), `args` replaces only its CMD.
         command = container.get("command", [])
         if command:
             arguments += ["--entrypoint", command[0]]

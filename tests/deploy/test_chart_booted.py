@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.deploy.booted import Release
+from tests.deploy.booted import Release, docker
 from tests.deploy.containers import Mailpit
 from tests.deploy.test_compose_services import (  # the shop at "/" through the Ingress
     test_the_shop_is_served_at_the_root_and_on_its_own_routes,  # noqa: F401
@@ -83,6 +83,21 @@ def topology(booted):
 
 def test_every_workload_runs_as_rendered_and_its_probes_pass(booted):
     booted.release.probes_pass()
+
+
+def test_dumb_init_is_pid_1_of_every_app_container(booted, images):
+    """The chart picks each process with `args`: the image's ENTRYPOINT stays PID 1 and
+    hands SIGTERM on to the process it runs."""
+    app = [
+        (name, container)
+        for name, container in booted.release.started
+        if container["image"] == images["TOURISM_IMAGE"]
+    ]
+    assert app
+    for name, container in app:
+        pid_1 = docker("exec", name, "cat", "/proc/1/cmdline").split("\0")
+        assert pid_1[:2] == ["dumb-init", "--"], (name, pid_1)
+        assert pid_1[2:-1] == container["args"], name
 
 
 def test_helm_test_pod_passes(booted):

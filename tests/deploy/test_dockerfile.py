@@ -106,5 +106,5 @@ def test_the_default_command_is_the_web_server_the_deployments_run():
     default = json.loads(stage["CMD"])  # exec form: the process gets SIGTERM itself
     assert default == compose_config("services")["services"]["catalog"]["command"]
     web = [c for _, c in chart_containers(IMAGES["app"]) if c["name"] == "web"]
-    assert web and all(container["command"] == default for container in web)
+    assert web and all(container["args"] == default for container in web)
     assert isinstance(json.loads(stage["ENTRYPOINT"]), list)  # an init in exec form is PID 1

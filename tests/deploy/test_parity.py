@@ -112,7 +112,7 @@ def helm_processes(values_file: str) -> dict[tuple[str, str], set[str]]:
             names = set(data) | {variable["name"] for variable in container["env"]}
             secrets = {variable["name"] for variable in container["env"] if "valueFrom" in variable}
             assert secrets >= environment.SECRETS & names, item["metadata"]["name"]
-            key = (profile_of(data), process_of(container["command"]))
+            key = (profile_of(data), process_of(container["args"]))
             add_once(processes, key, names)
     return processes
 
@@ -126,8 +126,8 @@ def helm_containers(values_file: str) -> dict[tuple[str, str], tuple[list[str], 
         for container in item["spec"]["template"]["spec"]["containers"]:
             if "envFrom" in container:  # not the storefront's nginx
                 data = config_maps[container["envFrom"][0]["configMapRef"]["name"]]
-                key = (profile_of(data), process_of(container["command"]))
-                add_once(containers, key, (container["command"], data))
+                key = (profile_of(data), process_of(container["args"]))
+                add_once(containers, key, (container["args"], data))
     return containers
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from config.environment import SECRETS
 from deploy.local.topology import STOREFRONT_TEMPLATE
-from tests.deploy.tools import CI_VALUES, of_kind, pod_specs, rendered
+from tests.deploy.tools import CHART, CI_VALUES, load_values, of_kind, pod_specs, rendered
 
 LONG_RUNNING = {"Deployment", "StatefulSet"}
 
@@ -37,6 +37,19 @@ def test_every_pod_and_container_meets_restricted_pod_security(objects):
             assert not context.get("capabilities", {}).get("add"), where
             assert context["readOnlyRootFilesystem"] is True, where
             assert not context.get("privileged"), where
+
+
+def test_app_containers_keep_the_image_entrypoint(objects):
+    """`command` would replace the image's ENTRYPOINT: dumb-init would not be PID 1, and
+    SIGTERM would reach a Python that ignores it. The process is chosen with `args` (CMD)."""
+    app_image = load_values(CHART / "values.yaml")["image"]["repository"]
+    checked = 0
+    for name, spec in pod_specs(objects):
+        for container in containers(spec):
+            if container["image"].startswith(f"{app_image}:"):
+                assert "command" not in container and container["args"], (name, container["name"])
+                checked += 1
+    assert checked, "no container runs the app image"
 
 
 def test_long_running_containers_have_probes_and_resource_requests(objects):

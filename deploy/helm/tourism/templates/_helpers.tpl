@@ -223,7 +223,7 @@ spec:
 {{- define "tourism.waitForMigrations" -}}
 - name: wait-for-migrations
   {{- include "tourism.djangoContainer" . | nindent 2 }}
-  command:
+  args:
     - sh
     - -c
     - until python manage.py migrate --check >/dev/null; do echo "waiting for migrations"; sleep 5; done
