@@ -50,7 +50,8 @@ SCENARIOS = (
     "api_schema",
     "storefront",
 )
-TUNING = ("WEB_CONCURRENCY", "GUNICORN_THREADS")  # passed on, to compare other settings
+# passed on, to compare other settings
+TUNING = ("WEB_CONCURRENCY", "GUNICORN_THREADS", "CELERY_WORKER_CONCURRENCY")
 SWEEP_SECONDS = 2.0  # the relay's sweep interval (OUTBOX_SWEEP_SECONDS' default)
 
 
@@ -76,9 +77,9 @@ class Bench:
 
     def topology(self, mode: str) -> Topology:
         """The topology under test, production-like: DEBUG off with a throwaway secret,
-        each program's own concurrency (or WEB_CONCURRENCY and GUNICORN_THREADS from this
-        shell), no rate limits (500 buyers from one address, on purpose), no restarts,
-        each process's last lines in ``logs/``."""
+        the table's concurrency (or WEB_CONCURRENCY, GUNICORN_THREADS and
+        CELERY_WORKER_CONCURRENCY from this shell), no rate limits (500 buyers from one
+        address, on purpose), no restarts, each process's last lines in ``logs/``."""
         tuning = {name: os.environ[name] for name in TUNING if name in os.environ}
         return Topology(
             mode,

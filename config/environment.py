@@ -4,7 +4,7 @@ deployment contract as data.
 ``APPS`` is the one list of project apps: the settings profiles, the Makefile and the tests
 derive theirs from it, and each app declares how it runs in ``apps/<app>/wiring.py``
 (``kernel/wiring.py``). ``process(profile, kind)`` is the one description of a process:
-its command, the environment it must be given and its gunicorn concurrency.
+its command, the environment it must be given and its concurrency.
 
 docs/configuration.md explains every variable. Compose (``deploy/compose/``), the Helm
 chart (``deploy/helm/tourism/``) and the local services runner provide ``required(profile)``
@@ -99,6 +99,8 @@ TUNING = frozenset(
         "WEB_CONCURRENCY",
         "GUNICORN_THREADS",
         "GUNICORN_TIMEOUT",
+        # read by the settings: Celery's worker_concurrency
+        "CELERY_WORKER_CONCURRENCY",
     }
 )
 
@@ -116,6 +118,9 @@ COMMANDS = {
 # (the monolith calls its apps in process: one thread). WEB_CONCURRENCY and
 # GUNICORN_THREADS override them for one deployment (config/gunicorn.py).
 WEB_WORKERS = 2
+# Celery worker processes (prefork) of every worker process: the settings'
+# CELERY_WORKER_CONCURRENCY, which the variable of that name overrides for one deployment.
+WORKER_CONCURRENCY = 2
 
 
 @dataclass(frozen=True)
@@ -124,8 +129,8 @@ class Process:
     kind: str  # a key of COMMANDS
     argv: tuple[str, ...]
     env: frozenset[str]  # the variables it must be given: required(profile)
-    workers: int | None = None  # gunicorn's, for web processes
-    threads: int | None = None
+    workers: int | None = None  # gunicorn's workers, or a Celery worker's processes
+    threads: int | None = None  # gunicorn's threads per worker
 
 
 def service_url(app: str) -> str:
@@ -155,6 +160,8 @@ def process(profile: str, kind: str) -> Process:
     if kind == "web":
         threads = wiring(profile).web_threads if profile in APPS else 1
         concurrency = {"workers": WEB_WORKERS, "threads": threads}
+    if kind == "worker":
+        concurrency = {"workers": WORKER_CONCURRENCY}
     return Process(profile, kind, COMMANDS[kind], required(profile), **concurrency)
 
 

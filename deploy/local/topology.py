@@ -13,8 +13,8 @@ a process that is going away.
 
 A test or the benchmark can also start single processes (:meth:`Topology.launch`), on
 databases of its own (``database_url``: one database for every profile) with options for
-what differs: DEBUG off (``debug=False``), queue prefix, ports, each program's own
-concurrency as deployed (``concurrency=None``).
+what differs: DEBUG off (``debug=False``), queue prefix, ports, the table's concurrency
+as deployed (``concurrency=None``).
 """
 
 import os
@@ -81,10 +81,10 @@ def command(
 ) -> tuple[list[str], dict[str, str]]:
     """How a process of ``kind`` starts: its command line and the environment that sets
     its concurrency. ``concurrency`` is the number of gunicorn workers or Celery worker
-    processes (None: each program's default as deployed, ``config/gunicorn.py``'s workers
-    and one Celery process per core). Threads are what ``config/gunicorn.py`` decides
-    (bookings only). A Celery worker is named ``node`` and neither gossips nor mingles
-    with other runs on the same broker; beat keeps its schedule in ``schedule``."""
+    processes (None: as deployed, ``config/environment.py``'s table). Threads are what
+    ``config/gunicorn.py`` decides (bookings only). A Celery worker is named ``node`` and
+    neither gossips nor mingles with other runs on the same broker; beat keeps its
+    schedule in ``schedule``."""
     if kind not in COMMANDS:
         raise TopologyError(f"Unknown process {kind!r}: use {', '.join(COMMANDS)}.")
     program, *args = COMMANDS[kind]
@@ -93,8 +93,9 @@ def command(
     if kind == "web" and concurrency is not None:
         env["WEB_CONCURRENCY"] = str(concurrency)
     if kind == "worker":
-        processes = [] if concurrency is None else ["--concurrency", str(concurrency)]
-        argv += [*processes, "-n", node, "--without-gossip", "--without-mingle"]
+        if concurrency is not None:
+            env["CELERY_WORKER_CONCURRENCY"] = str(concurrency)
+        argv += ["-n", node, "--without-gossip", "--without-mingle"]
     if kind == "beat":
         argv += ["--schedule", str(schedule)]  # the last --schedule wins
     return argv, env

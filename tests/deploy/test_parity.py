@@ -1,9 +1,11 @@
 """Parity: compose (every combination), the Helm chart (every ci/ values file), the local
 runner (``make services``) and the settings agree on the processes that run
-(``config.environment.PROCESSES``), the command and gunicorn concurrency of each
+(``config.environment.PROCESSES``), the command and concurrency (gunicorn's workers and
+threads, a Celery worker's processes) of each
 (``config.environment.process``), the environment each profile reads
 (``config.environment.required``), and the routes the public edge serves."""
 
+import functools
 import os
 import re
 import runpy
@@ -33,6 +35,7 @@ from tests.deploy.tools import (
     rendered,
     settings_reads,
 )
+from tests.deploy.tools import SPY_ENVIRONMENT as PLACEHOLDERS
 
 VALUES_FILES = [path.name for path in CI_VALUES]
 MODES = {"services": environment.APPS, "monolith": ("monolith",)}
@@ -211,6 +214,47 @@ def table_concurrency(profile: str, tuned: dict[str, str]) -> tuple[int, int]:
     )
 
 
+# Celery's worker_concurrency as the settings of a profile give it.
+WORKER_CONCURRENCY = "from config.celery import app; print(app.conf.worker_concurrency)"
+
+
+@functools.cache
+def settings_worker_concurrency(profile: str, tuning: frozenset) -> int:
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_CONCURRENCY],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            **PLACEHOLDERS,  # for the secrets, whose values no deployment file shows
+            **dict(tuning),
+            "DJANGO_SETTINGS_MODULE": f"config.settings.{profile}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return int(result.stdout)
+
+
+def celery_concurrency(argv: list[str], given: dict[str, str]) -> int:
+    """The processes a Celery worker with this command line and environment starts: its
+    --concurrency, else the settings' worker_concurrency."""
+    for option in ("--concurrency", "-c"):
+        if option in argv:
+            return int(argv[argv.index(option) + 1])
+    tuning = frozenset((name, given[name]) for name in environment.TUNING if name in given)
+    return settings_worker_concurrency(profile_of(given), tuning)
+
+
+def table_worker_concurrency(profile: str, tuned: dict[str, str]) -> int:
+    """The table's processes for the Celery worker of ``profile``, as a deployment's own
+    CELERY_WORKER_CONCURRENCY changes it."""
+    return int(
+        tuned.get("CELERY_WORKER_CONCURRENCY", environment.process(profile, "worker").workers)
+    )
+
+
 def test_the_table_gives_threads_to_the_service_that_waits_on_its_peers():
     assert environment.process("bookings", "web").threads == 4
     assert {environment.process(profile, "web").threads for profile in ("monolith", "catalog")} == {
@@ -250,21 +294,47 @@ def test_compose_web_processes_run_the_table_concurrency(combination):
             assert gunicorn_concurrency(given) == table_concurrency(profile, {}), profile
 
 
+@pytest.mark.parametrize("combination", ["services", "monolith"])
+def test_compose_celery_workers_run_the_table_concurrency(combination):
+    workers = {
+        key: value for key, value in compose_services(combination).items() if key[1] == "worker"
+    }
+    assert workers
+    for (profile, _), (name, given) in workers.items():
+        command = compose_config(combination)["services"][name]["command"]
+        assert celery_concurrency(command, given) == table_worker_concurrency(profile, {}), name
+
+
+def chart_tuning(values_file: str, profile: str) -> dict[str, str]:
+    """The ``env`` a ci/ values file gives the component of ``profile``."""
+    values = load_values(CHART / "ci" / values_file)
+    components = values if profile == "monolith" else values.get("apps", {})
+    return components.get(profile, {}).get("env", {})
+
+
 @pytest.mark.parametrize("values_file", VALUES_FILES)
 def test_helm_web_processes_run_the_table_concurrency(values_file):
-    values = load_values(CHART / "ci" / values_file)
     for (profile, kind), (_, data) in helm_containers(values_file).items():
         if kind == "web":
-            components = values if profile == "monolith" else values.get("apps", {})
-            component = components.get(profile, {})
-            expected = table_concurrency(profile, component.get("env", {}))
+            expected = table_concurrency(profile, chart_tuning(values_file, profile))
             assert gunicorn_concurrency(data) == expected, profile
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_helm_celery_workers_run_the_table_concurrency(values_file):
+    workers = {
+        key: value for key, value in helm_containers(values_file).items() if key[1] == "worker"
+    }
+    assert workers
+    for (profile, _), (args, data) in workers.items():
+        expected = table_worker_concurrency(profile, chart_tuning(values_file, profile))
+        assert celery_concurrency(args, data) == expected, profile
 
 
 def test_the_runner_runs_each_process_with_the_table_command_and_threads(topology):
     """The runner runs the table's program with its arguments (its own Python; one gunicorn
-    worker on a development machine, beat's schedule in the runner's folder), and the
-    table's threads."""
+    worker and one Celery process on a development machine, beat's schedule in the
+    runner's folder), and the table's threads."""
     for (profile, kind), planned in runner_processes(topology.plan()).items():
         program, *args = environment.process(profile, kind).argv
         python = [sys.executable] if program == "python" else [sys.executable, "-m", program]
@@ -272,6 +342,20 @@ def test_the_runner_runs_each_process_with_the_table_command_and_threads(topolog
         assert planned.argv[: len(expected)] == expected, (profile, kind)
         if kind == "web":
             assert gunicorn_concurrency(planned.env) == (1, table_concurrency(profile, {})[1])
+        if kind == "worker":
+            assert celery_concurrency(planned.argv, planned.env) == 1, profile
+
+
+def test_the_runner_as_deployed_runs_the_table_concurrency():
+    """Its concurrency=None (the benchmark's): every process as the table says."""
+    with Topology("services", concurrency=None, echo=lambda line: None) as topology:
+        planned = runner_processes(topology.plan())
+    for (profile, kind), process in planned.items():
+        if kind == "web":
+            assert gunicorn_concurrency(process.env) == table_concurrency(profile, {}), profile
+        if kind == "worker":
+            expected = table_worker_concurrency(profile, {})
+            assert celery_concurrency(process.argv, process.env) == expected, profile
 
 
 @pytest.mark.parametrize("profile", environment.PROFILES)
