@@ -73,21 +73,22 @@ services: install nginx shop ## The services topology behind nginx on http://127
 	$(PY) -m deploy.local.services --mode $(or $(MODE),services) $(SERVICES_ARGS)
 
 # Worker, beat and relay run the profile in DJANGO_SETTINGS_MODULE (default: the monolith)
-# against the broker in CELERY_BROKER_URL, e.g. amqp://guest:guest@127.0.0.1:5672//
+# against the broker in CELERY_BROKER_URL, e.g. amqp://guest:guest@127.0.0.1:5672//, with
+# the command config/environment.py gives the process (deploy/local/run.py).
 BROKER_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 NEEDS_BROKER = @test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. CELERY_BROKER_URL=amqp://guest:guest@127.0.0.1:5672// make $@ (without a broker, make run delivers tasks in-process)"; exit 1; }
 
 worker: install ## Celery worker for the profile's queues (needs CELERY_BROKER_URL)
 	$(NEEDS_BROKER)
-	$(BROKER_ENV) $(VENV)/bin/celery -A config worker --loglevel=INFO
+	$(BROKER_ENV) $(PY) -m deploy.local.run worker
 
 beat: install ## Celery beat: periodic tasks such as the outbox sweep (needs CELERY_BROKER_URL)
 	$(NEEDS_BROKER)
-	$(BROKER_ENV) $(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+	$(BROKER_ENV) $(PY) -m deploy.local.run beat
 
 relay: install ## Outbox relay: publishes committed events to RabbitMQ (needs CELERY_BROKER_URL)
 	$(NEEDS_BROKER)
-	$(BROKER_ENV) $(MANAGE) outbox_relay
+	$(BROKER_ENV) $(PY) -m deploy.local.run relay
 
 test: install nginx wrk chromium docker shop ## Run the whole suite: the shop's unit tests, then pytest, container tests included (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
 	npm --prefix frontend test --silent

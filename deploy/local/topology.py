@@ -76,6 +76,13 @@ def free_ports() -> dict[str, int]:
     return {name: free_port() for name in DEFAULT_PORTS}
 
 
+def local_argv(argv: tuple[str, ...]) -> list[str]:
+    """A table command (``config.environment.COMMANDS``) run by this Python: ``python``
+    itself, any other program as its module."""
+    program, *args = argv
+    return [sys.executable, *(() if program == "python" else ("-m", program)), *args]
+
+
 def command(
     kind: str, *, node: str, schedule: Path, concurrency: int | None
 ) -> tuple[list[str], dict[str, str]]:
@@ -87,9 +94,7 @@ def command(
     schedule in ``schedule``."""
     if kind not in COMMANDS:
         raise TopologyError(f"Unknown process {kind!r}: use {', '.join(COMMANDS)}.")
-    program, *args = COMMANDS[kind]
-    python = [sys.executable] if program == "python" else [sys.executable, "-m", program]
-    argv, env = [*python, *args], {}
+    argv, env = local_argv(COMMANDS[kind]), {}
     if kind == "web" and concurrency is not None:
         env["WEB_CONCURRENCY"] = str(concurrency)
     if kind == "worker":

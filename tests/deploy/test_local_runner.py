@@ -1,21 +1,25 @@
 """The local runner (``make services``, the tests' processes, the benchmark): a process is
 ready when it says so or answers, is started again when it dies (as compose and Kubernetes
 do) but never when asked to stop, stops in the reverse order of its start, keeps only the
-end of its output, and the SMTP sink keeps what a real SMTP client sends it."""
+end of its output, and the SMTP sink keeps what a real SMTP client sends it. ``make
+worker`` becomes the table's worker."""
 
 import signal
 import smtplib
 import sys
 import time
 from email.message import EmailMessage
+from pathlib import Path
 
 import httpx
 import pytest
 
+from config import environment
 from deploy.local.processes import KEPT_LINES, LINE_CHARACTERS, Process, free_port
 from deploy.local.smtp_sink import SmtpSink
-from deploy.local.topology import Topology
-from tests.messaging import wait_until
+from deploy.local.topology import Topology, local_argv
+from tests.conftest import require
+from tests.messaging import RABBITMQ_URL, QueuePrefix, rabbitmq_reachable, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -166,3 +170,31 @@ def test_the_smtp_sink_refuses_a_recipient_it_was_told_to():
         with pytest.raises(smtplib.SMTPRecipientsRefused):
             client.sendmail("shop@example.com", ["full@example.com"], "Subject: hi\n\nhi")
     assert sink.messages == []
+
+
+def test_make_worker_becomes_the_table_worker_of_its_profile():
+    """``make worker`` (``python -m deploy.local.run worker``) execs the command and runs
+    the concurrency config/environment.py gives the worker of DJANGO_SETTINGS_MODULE."""
+    require(rabbitmq_reachable(), "RabbitMQ is not reachable")
+    queues = QueuePrefix()
+    database = "postgres://postgres@127.0.0.1:5432/unused"  # a starting worker reads none
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.notifications",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": database,
+        "IDENTITY_DATABASE_URL": database,
+        "CELERY_BROKER_URL": RABBITMQ_URL,
+        "CELERY_QUEUE_PREFIX": queues.prefix,
+    }
+    argv = [sys.executable, "-m", "deploy.local.run", "worker"]
+    worker = Process("worker", argv, env, ready_text=" ready.")
+    table = environment.process("notifications", "worker")
+    try:
+        worker.start()
+        worker.wait_ready()
+        command_line = Path(f"/proc/{worker.popen.pid}/cmdline").read_text().split("\0")[:-1]
+        assert command_line == local_argv(table.argv)
+        assert f"concurrency: {table.workers} (prefork)" in worker.output.text()
+    finally:
+        worker.stop()
+        queues.delete_all()
