@@ -1,7 +1,8 @@
 """The Celery app: configured from Django settings under the ``CELERY_`` namespace.
 
 Every task's base is ``kernel.tasks.Task``: a database or mail server outage is retried
-with backoff until it ends, never dead-lettered. Queues, routes, acknowledgement and
+with backoff until it ends, never dead-lettered; a task handling an event logs the request
+id that caused it. Queues, routes, acknowledgement and
 dead-lettering: ``kernel/outbox/queues.py``. A worker consumes the queues of the apps its
 profile installs (``-Q`` narrows that further).
 """
@@ -10,6 +11,7 @@ import os
 
 from celery import Celery, signals
 
+from kernel import tasks
 from kernel.outbox import queues
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.monolith")
@@ -19,3 +21,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.add_defaults(queues.celery_settings)
 signals.celeryd_after_setup.connect(queues.declare_and_consume_own_queues)
+signals.task_prerun.connect(tasks.carry_request_id)
+signals.task_postrun.connect(tasks.end_request_id)

@@ -1,9 +1,10 @@
-"""Request ids: accepted from X-Request-ID (or made), echoed back, logged, propagated."""
+"""Request ids: accepted from X-Request-ID (or made), echoed back, logged, propagated, and
+carried on by the tasks that handle the events a request caused (``kernel.tasks``)."""
 
 import logging
 import re
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -13,6 +14,18 @@ _current: ContextVar[str] = ContextVar("request_id", default=OUTSIDE_REQUEST)
 
 def current_request_id() -> str:
     return _current.get()
+
+
+def carry(request_id: str | None) -> Token:
+    """Go on with a request's id in work it caused elsewhere (a task handling one of its
+    events): log lines and calls to other services carry it until ``reset(token)``. An id
+    that is missing or malformed is logged as work no request caused."""
+    valid = request_id is not None and _VALID.match(request_id)
+    return _current.set(request_id if valid else OUTSIDE_REQUEST)
+
+
+def reset(token: Token) -> None:
+    _current.reset(token)
 
 
 class RequestIdMiddleware:

@@ -7,19 +7,41 @@ minutes, Celery's exponential backoff), without a limit: once the outage ends, t
 done. Only messages that fail for another reason reach a dead-letter queue; a task retries
 those with Celery's ``autoretry_for`` options. Run in-process (Celery eager mode, no
 broker), there is nothing to wait with: no retry, the error propagates to the caller.
+
+A task that handles an outbox event (its ``event`` argument) runs with the request id of
+the request that caused it (``kernel.request_id.carry``): from Celery's ``task_prerun`` to
+its ``task_postrun`` signal, so Celery's own lines of the task (retried, succeeded,
+failed) show it too.
 """
 
 import logging
+from contextvars import Token
 
 from celery import Task as CeleryTask
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
+from kernel import request_id
 from kernel.outages import TRANSIENT
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 600
+_carried: dict[str, Token] = {}  # task id -> what to reset when it ends
+
+
+def carry_request_id(task_id: str, kwargs: dict | None = None, **_) -> None:
+    """Celery's ``task_prerun``: a task handling an event goes on with its request id."""
+    event = (kwargs or {}).get("event")
+    if isinstance(event, dict):
+        _carried[task_id] = request_id.carry(event.get("request_id"))
+
+
+def end_request_id(task_id: str, **_) -> None:
+    """Celery's ``task_postrun``: back to the id before the task (in-process: the web
+    request's)."""
+    if (token := _carried.pop(task_id, None)) is not None:
+        request_id.reset(token)
 
 
 class Task(CeleryTask):

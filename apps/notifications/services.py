@@ -1,5 +1,7 @@
 """Writes: send an event's email exactly once, record failures, resend on staff request."""
 
+import logging
+
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
@@ -10,6 +12,8 @@ from kernel.outbox.events import Envelope
 from .emails import KIND_OF_EVENT, build_email, subject_for
 from .exceptions import NotificationNotSent
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 
 def notification_deliver(*, event: dict) -> Notification:
@@ -50,6 +54,7 @@ def notification_deliver(*, event: dict) -> Notification:
             return notification
         _mark_sent(notification)
         build_email(notification, connection=mail_server).send()
+    logger.info("Sent the %s email of booking %s (event %s).", kind, booking.reference, envelope.id)
     return notification
 
 

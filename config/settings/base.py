@@ -248,6 +248,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery logs through LOGGING below (the request id of each line) instead of its own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Worker processes of a Celery worker: config/environment.py's table, or this deployment's.
 CELERY_WORKER_CONCURRENCY = env.int(
     "CELERY_WORKER_CONCURRENCY", default=environment.WORKER_CONCURRENCY

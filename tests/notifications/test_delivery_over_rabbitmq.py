@@ -10,6 +10,7 @@ from kombu import Connection
 
 from apps.bookings.events import BookingCancelled, BookingConfirmed, Customer, Money
 from apps.notifications.models import Notification
+from kernel import request_id
 from kernel.outbox import emit
 from kernel.outbox.models import OutboxEvent
 from tests.factories import booking_event
@@ -112,6 +113,26 @@ def test_a_cancelled_booking_sends_the_cancellation_email(smtp):
     assert "is cancelled" in message["Subject"]
     text = message.get_payload(0).get_payload(decode=True).decode()
     assert "We are refunding 640.00 EUR" in text
+
+
+def test_the_worker_logs_its_work_with_the_request_id_that_caused_the_event(smtp, workers):
+    caused_by = "req-email-7K3QX9"
+    token = request_id.carry(caused_by)  # as a web request with this X-Request-ID emits it
+    try:
+        event = emit_committed(booking_event(BookingConfirmed, reference="TB-RQ7K3Q"))
+    finally:
+        request_id.reset(token)
+
+    exactly_one_email(smtp, event)
+    worker = workers.started[-1]
+
+    def carrying() -> list[str]:
+        return [line for line in worker.output if f"[{caused_by}]" in line]
+
+    # The task's own line, then Celery's (written once it returns).
+    wait_until(lambda: any("succeeded" in line for line in carrying()), timeout=5, what="lines")
+    sent = "Sent the booking_confirmed email of booking TB-RQ7K3Q"
+    assert any(sent in line for line in carrying()), worker.tail()
 
 
 def test_an_event_waits_in_the_outbox_while_the_broker_is_unreachable(smtp, broker_link):
