@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.chart_readme import readme
+from tests.deploy.chart_readme import readme, undescribed
 from tests.deploy.tools import (
     CHART,
     CI_VALUES,
@@ -98,6 +98,7 @@ def test_secrets_must_be_given():
 
 
 def test_the_chart_readme_lists_every_value_as_values_yaml_says():
+    assert undescribed() == [], "describe these in a comment of values.yaml"
     generated = readme()
     path = CHART / "README.md"
     if os.environ.get("UPDATE_GOLDEN") == "1":
