@@ -10,6 +10,7 @@ from apps.bookings.events import BookingCancelled, BookingConfirmed, BookingExpi
 from apps.notifications.models import Notification
 from apps.notifications.tasks import send_booking_email
 from deploy.local.processes import free_port
+from kernel import request_id
 from kernel.outbox import emit
 from kernel.outbox.events import IncompatibleEvent
 from kernel.outbox.models import OutboxEvent
@@ -35,6 +36,20 @@ def test_a_confirmed_booking_gets_one_confirmation_email(emit_committed, mailout
     assert event.published_at is not None
     notification = Notification.objects.get(event_id=event.id)
     assert (notification.status, notification.attempts) == ("sent", 1)
+
+
+def test_in_process_the_email_is_logged_with_the_request_that_caused_it(emit_committed, caplog):
+    caplog.handler.addFilter(request_id.RequestIdLogFilter())
+    token = request_id.carry("pay-req-77")  # the request that pays, emits and, here, sends
+    try:
+        emit_committed(booking_event(BookingConfirmed, reference="TB-RQ77AB"))
+        after_the_email = request_id.current_request_id()
+    finally:
+        request_id.reset(token)
+
+    [sent] = [record for record in caplog.records if "TB-RQ77AB" in record.getMessage()]
+    assert sent.request_id == "pay-req-77"
+    assert after_the_email == "pay-req-77"  # the rest of the request keeps its id
 
 
 def test_the_cancellation_email_mentions_the_refund(emit_committed, mailoutbox):
