@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from apps.catalog import client as catalog
 from apps.payments import client as payments
+from kernel.metrics import BOOKINGS, count_on_commit
 from kernel.outbox import emit
 from kernel.problems import ServiceUnavailable
 
@@ -61,6 +62,7 @@ def booking_create(
         raise catalog.SeatsUnavailable(f"The seats held for booking {booking_id} were released.")
     try:
         with transaction.atomic():
+            count_on_commit(BOOKINGS.labels("created"))  # not if the create fails
             return Booking.objects.create(
                 id=booking_id,
                 customer_name=customer_name,
@@ -206,6 +208,7 @@ def _booking_confirm(*, booking: Booking, paid: PaymentAttempt) -> Booking:
             booking.confirmed_at = timezone.now()
             booking.save(update_fields=["status", "payment_key", "confirmed_at", "updated_at"])
             emit("booking.confirmed", booking_event(booking))
+            count_on_commit(BOOKINGS.labels("confirmed"))
             return booking
     if booking.payment_key == paid.key:
         return booking  # a retry of this very payment confirmed it
@@ -255,6 +258,7 @@ def booking_cancel(*, booking: Booking) -> Booking:
                 booking.cancelled_at = timezone.now()
                 booking.save(update_fields=["status", "cancelled_at", "updated_at"])
                 emit("booking.cancelled", booking_event(booking, refunded=refunded))
+                count_on_commit(BOOKINGS.labels("cancelled"))
     return booking
 
 
@@ -275,6 +279,7 @@ def booking_expire(*, booking: Booking) -> Booking:
                 booking.expired_at = timezone.now()
                 booking.save(update_fields=["status", "expired_at", "updated_at"])
                 emit("booking.expired", booking_event(booking, refunded=refunded))
+                count_on_commit(BOOKINGS.labels("expired"))
     return booking
 
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from kernel.metrics import EMAIL_FAILURES
 from kernel.outages import TRANSIENT
 from kernel.tasks import backoff_seconds
 
@@ -26,6 +27,7 @@ def send_booking_email(self, *, event: dict) -> None:
         final = self.request.is_eager or self.request.retries >= settings.TASK_MAX_RETRIES
         error = f"{exc.__class__.__name__}: {exc}"
         services.notification_record_failure(event_id=event["id"], error=error, final=final)
+        EMAIL_FAILURES.labels(str(final).lower()).inc()
         if final:
             raise
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc

@@ -84,6 +84,7 @@ def platform_apps(project_apps: list[str]) -> list[str]:
 INSTALLED_APPS = platform_apps(PROJECT_APPS)
 
 MIDDLEWARE = [
+    "kernel.metrics.RequestMetricsMiddleware",  # outermost: times every answer
     "kernel.request_id.RequestIdMiddleware",
     "kernel.problems.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -174,7 +175,7 @@ STOREFRONT_ROOT = env.str("DJANGO_STOREFRONT_ROOT", default="")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Probes and service-to-service calls stay inside the cluster on plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^internal/"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$", r"^internal/"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -247,6 +248,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below, as JSON
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 45
@@ -409,7 +411,20 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Metrics ----------------------------------------------------------------------------
+# Web processes answer GET /metrics; a Celery worker, beat or outbox relay serves its metrics
+# on this port when it is set (docs/observability.md).
+
+METRICS_PORT = env.int("METRICS_PORT", default=0)
+
 # --- Logging ----------------------------------------------------------------------------
+# One JSON object a line (DJANGO_LOG_FORMAT=json, the default unless DJANGO_DEBUG), or plain
+# lines for people (DJANGO_LOG_FORMAT=plain, the default under DJANGO_DEBUG, as in make run).
+# trace_id and span_id are empty while no trace is recorded. docs/observability.md.
+
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT is json or plain, not {LOG_FORMAT!r}.")
 
 LOGGING = {
     "version": 1,
@@ -419,13 +434,20 @@ LOGGING = {
         "mask_tokens": {"()": "kernel.log_masking.MaskTokensFilter"},  # ?token= in URLs
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,  # ISO 8601, UTC
+            "defaults": {"trace_id": "", "span_id": ""},
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id", "mask_tokens"],
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
