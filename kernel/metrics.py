@@ -12,8 +12,10 @@ dead letters), are read from the database or the broker when a web process is sc
 app adds its own with :func:`add_reading`.
 """
 
+import functools
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 
@@ -195,6 +197,14 @@ def count_task_failure(sender, **kwargs) -> None:
 
 
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+_REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+
+
+@functools.cache
+def readable_route(route: str) -> str:
+    """A regex route (DRF's routers) written like a path() one:
+    ``api/catalog/tours/(?P<slug>[-a-zA-Z0-9_]+)/$`` -> ``api/catalog/tours/<slug>/``."""
+    return _REGEX_GROUP.sub(r"<\1>", route).replace("^", "").replace("$", "")
 
 
 class RequestMetricsMiddleware:
@@ -208,7 +218,7 @@ class RequestMetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         match = request.resolver_match
-        route = (match.route or match.view_name) if match else "unmatched"
+        route = readable_route(match.route or match.view_name) if match else "unmatched"
         method = request.method if request.method in METHODS else "other"
         REQUEST_SECONDS.labels(route, method).observe(time.perf_counter() - started)
         REQUESTS.labels(route, method, str(response.status_code)).inc()
