@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from kernel import health, metrics, storefront
+from kernel import health, storefront
 from kernel.schema import InternalSchemaView, ProductSchemaView, remote_apps
 
 
@@ -33,7 +33,6 @@ urlpatterns = [
     path("api/", api_index, name="api-index"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", ProductSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

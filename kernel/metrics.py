@@ -157,8 +157,8 @@ def _registry(*, readings: bool) -> CollectorRegistry:
     return registry
 
 
-def metrics_view(request):
-    """GET /metrics of a web process: its counters and the readings."""
+def metrics_response() -> HttpResponse:
+    """/metrics of a web process: the counters of every worker, and the readings."""
     return HttpResponse(generate_latest(_registry(readings=True)), content_type=CONTENT_TYPE_LATEST)
 
 
@@ -209,12 +209,18 @@ def readable_route(route: str) -> str:
 
 class RequestMetricsMiddleware:
     """Outermost: counts and times every answer by its URL pattern (``resolver_match.route``),
-    never the raw path, so the number of series stays that of the routes."""
+    never the raw path, so the number of series stays that of the routes.
+
+    It answers ``/metrics`` itself, before the host check and the HTTPS redirect: a scraper
+    reaches a pod by its address, over plain HTTP inside the deployment's network, and the
+    answer names no host. The public edge never routes the path (docs/observability.md)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path == "/metrics":
+            return metrics_response()
         started = time.perf_counter()
         response = self.get_response(request)
         match = request.resolver_match

@@ -169,3 +169,12 @@ def test_a_broker_that_does_not_answer_leaves_dead_letters_out_and_the_rest_in(a
     names = {name for name, _ in samples(text)}
     assert "tourism_dead_letter_messages" not in names
     assert {"tourism_outbox_backlog", "tourism_seats_held"} <= names
+
+
+def test_a_scraper_reaches_a_pod_by_its_address_over_plain_http(api, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["tourism.example.com"]
+    scraped = api.get("/metrics", HTTP_HOST="10.42.0.17:8000")
+    assert scraped.status_code == 200
+    assert "tourism_bookings_total" in scraped.content.decode()
+    assert api.get("/api/", HTTP_HOST="10.42.0.17:8000").status_code == 400  # the rest: no
