@@ -2,10 +2,15 @@
 transition counted once it commits, payments by outcome, requests by route, and the state
 read when scraped (seats held, the outbox backlog and lag, dead letters)."""
 
+import datetime
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from kombu import Connection
 
+from apps.bookings.services import bookings_expire_due
+from apps.payments.gateways.sandbox import OUTAGE_TOKEN
 from kernel.outbox import emit, queues
 from tests.bookings.journey import booking_request, new_key
 from tests.conftest import require
@@ -26,7 +31,7 @@ def scrape(api) -> str:
 def counted(api) -> dict[str, float]:
     text = scrape(api)
     figures = {t: value(text, "tourism_bookings_total", transition=t) for t in TRANSITIONS}
-    for outcome in ("succeeded", "declined"):
+    for outcome in ("succeeded", "declined", "unavailable"):
         figures[f"charge {outcome}"] = value(
             text, "tourism_payment_gateway_calls_total", operation="charge", outcome=outcome
         )
@@ -73,8 +78,24 @@ def test_each_booking_transition_and_payment_outcome_is_counted_once(api):
         "expired": 0,
         "charge succeeded": 1,
         "charge declined": 1,
+        "charge unavailable": 0,
         "refund succeeded": 1,
     }
+
+
+def test_an_expiry_and_a_gateway_outage_are_counted(api):
+    departure = DepartureFactory(capacity=4)
+    before = counted(api)
+    booking = book(api, departure)
+    api.credentials(HTTP_X_BOOKING_TOKEN=booking["access_token"])
+    pay = f"/api/bookings/{booking['reference']}/pay"
+    assert api.post(pay, {"payment_method": OUTAGE_TOKEN}, format="json").status_code == 503
+    after_outage = counted(api)
+    assert after_outage["charge unavailable"] - before["charge unavailable"] == 1
+    assert after_outage["charge succeeded"] == before["charge succeeded"]
+
+    assert bookings_expire_due(now=timezone.now() + datetime.timedelta(days=1)) == 1
+    assert counted(api)["expired"] - before["expired"] == 1
 
 
 def test_a_booking_the_catalog_refuses_is_not_counted(api):
