@@ -59,16 +59,21 @@ def book(api, departure) -> dict:
     return created.json()
 
 
-def test_each_booking_transition_and_payment_outcome_is_counted_once(api):
-    departure = DepartureFactory(capacity=4)
-    before = counted(api)
-    booking = book(api, departure)
+def book_as_guest(api) -> str:
+    """A new booking, the client acting as its guest; returns the booking's URL."""
+    booking = book(api, DepartureFactory(capacity=4))
     api.credentials(HTTP_X_BOOKING_TOKEN=booking["access_token"])
-    pay = f"/api/bookings/{booking['reference']}/pay"
+    return f"/api/bookings/{booking['reference']}"
+
+
+def test_each_booking_transition_and_payment_outcome_is_counted_once(api):
+    before = counted(api)
+    booking = book_as_guest(api)
+    pay = f"{booking}/pay"
     assert api.post(pay, {"payment_method": "tok_declined"}, format="json").status_code == 402
     assert api.post(pay, {"payment_method": "tok_visa"}, format="json").status_code == 200
     assert api.post(pay, {"payment_method": "tok_visa"}, format="json").status_code == 200
-    assert api.post(f"/api/bookings/{booking['reference']}/cancel").status_code == 200
+    assert api.post(f"{booking}/cancel").status_code == 200
 
     moved = {name: figure - before[name] for name, figure in counted(api).items()}
     assert moved == {
@@ -84,11 +89,8 @@ def test_each_booking_transition_and_payment_outcome_is_counted_once(api):
 
 
 def test_an_expiry_and_a_gateway_outage_are_counted(api):
-    departure = DepartureFactory(capacity=4)
     before = counted(api)
-    booking = book(api, departure)
-    api.credentials(HTTP_X_BOOKING_TOKEN=booking["access_token"])
-    pay = f"/api/bookings/{booking['reference']}/pay"
+    pay = f"{book_as_guest(api)}/pay"
     assert api.post(pay, {"payment_method": OUTAGE_TOKEN}, format="json").status_code == 503
     after_outage = counted(api)
     assert after_outage["charge unavailable"] - before["charge unavailable"] == 1
