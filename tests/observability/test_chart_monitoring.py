@@ -1,12 +1,14 @@
-"""The chart tells a cluster's Prometheus where every Django process serves its metrics,
-lets it in through the NetworkPolicy, and ships the alert rules and the dashboard of
-deploy/observability/ as they are (a PrometheusRule, a ConfigMap for Grafana's sidecar)."""
+"""The public edge never routes /metrics to Django. The chart tells a cluster's Prometheus
+where every Django process serves its metrics, lets it in through the NetworkPolicy, and
+ships the alert rules and the dashboard of deploy/observability/ as they are (a
+PrometheusRule, a ConfigMap for Grafana's sidecar)."""
 
 import json
+import re
 
 import yaml
 
-from tests.deploy.tools import CHART, load_values, objects, of_kind
+from tests.deploy.tools import CHART, GATEWAY_TEMPLATE, load_values, objects, of_kind
 from tests.observability.test_alert_rules import OBSERVABILITY, RULES
 
 MONITORED = {
@@ -74,3 +76,18 @@ def test_neither_is_rendered_unless_asked_for():
     assert not [
         c for c in of_kind(rendered, "ConfigMap") if c["metadata"]["name"].endswith("-dashboard")
     ]
+
+
+def test_the_public_edge_sends_metrics_to_the_storefront_never_to_django():
+    """The gateway and the Ingress route by path prefix: the longest that /metrics starts
+    with is /, the storefront's (docs/observability.md, "Who may read /metrics")."""
+    text = GATEWAY_TEMPLATE.read_text()
+    prefixes = re.findall(r"^\s*location (/[\w/.-]*) \{", text, re.M)
+    assert "/api/" in prefixes
+    assert [prefix for prefix in prefixes if "/metrics".startswith(prefix)] == ["/"]
+    assert re.search(r"location / \{\s+proxy_pass http://\$\{STOREFRONT_UPSTREAM\};", text)
+    (ingress,) = of_kind(chart({}), "Ingress")
+    (rule,) = ingress["spec"]["rules"]
+    served = {path["path"]: path["backend"]["service"]["name"] for path in rule["http"]["paths"]}
+    (reaching,) = [prefix for prefix in served if "/metrics".startswith(prefix)]
+    assert reaching == "/" and served["/"].endswith("-frontend")
