@@ -13,9 +13,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from pythonjsonlogger.core import RESERVED_ATTRS
 
-from config import environment
+from config import environment, logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -419,13 +418,10 @@ SPECTACULAR_SETTINGS = {
 METRICS_PORT = env.int("METRICS_PORT", default=0)
 
 # --- Logging ----------------------------------------------------------------------------
-# One JSON object a line (DJANGO_LOG_FORMAT=json, the default unless DJANGO_DEBUG), or plain
-# lines for people (DJANGO_LOG_FORMAT=plain, the default under DJANGO_DEBUG, as in make run).
-# trace_id and span_id are empty while no trace is recorded. docs/observability.md.
+# One JSON object a line, or plain lines for people under DJANGO_DEBUG (make run):
+# config/logs.py, docs/observability.md.
 
-LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain" if DEBUG else "json")
-if LOG_FORMAT not in ("json", "plain"):
-    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT is json or plain, not {LOG_FORMAT!r}.")
+LOG_FORMAT = logs.log_format()
 
 LOGGING = {
     "version": 1,
@@ -434,18 +430,7 @@ LOGGING = {
         "request_id": {"()": "kernel.request_id.RequestIdLogFilter"},
         "mask_tokens": {"()": "kernel.log_masking.MaskTokensFilter"},  # ?token= in URLs
     },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": True,  # ISO 8601, UTC
-            "defaults": {"trace_id": "", "span_id": ""},
-            # django.request's request object (its repr has the query string) stays out
-            "reserved_attrs": [*RESERVED_ATTRS, "request"],
-        },
-    },
+    "formatters": logs.FORMATTERS,
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -454,6 +439,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # runserver's request lines (make run) through the same handler, so tokens are masked
-    "loggers": {"django.server": {"handlers": ["console"], "propagate": False}},
+    "loggers": {
+        # runserver's request lines (make run) through the same handler, so tokens are masked
+        "django.server": {"handlers": ["console"], "propagate": False},
+        # Django's lines once, in this format (not also through its own debug console)
+        "django": {"handlers": ["console"], "propagate": False},
+    },
 }
