@@ -9,7 +9,7 @@ PROFILES = $(or $(shell $(PY) -c 'from config.environment import PROFILES; print
 RUN_ENV := DJANGO_SETTINGS_MODULE=config.settings.monolith DJANGO_DEBUG=1 DJANGO_STOREFRONT_ROOT=$(CURDIR)/frontend/dist
 
 .DEFAULT_GOAL := help
-.PHONY: help install nginx wrk chromium docker shop shop-types screenshots image run services worker beat relay test compose-test lint fmt clean
+.PHONY: help install nginx wrk prometheus chromium docker shop shop-types screenshots image run services worker beat relay test compose-test lint fmt clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -52,6 +52,11 @@ wrk: ## Install Debian's wrk if missing (the native load generator of `make benc
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "warning: could not install wrk; make bench then reports the read scenarios as not measured"
 
+prometheus: ## Install Debian's prometheus if missing (prometheus and promtool: the alert rules' tests, the real scrape test)
+	@command -v promtool >/dev/null 2>&1 || { echo "promtool not found: installing Debian's prometheus"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; } \
+		|| echo "warning: could not install prometheus; its tests skip (and fail under CI=true)"
+
 # Debian's Chromium for the storefront's browser tests (Playwright drives it; it never
 # downloads a browser of its own).
 chromium: ## Install Debian's chromium if missing (the storefront's browser tests)
@@ -90,7 +95,7 @@ relay: install ## Outbox relay: publishes committed events to RabbitMQ (needs CE
 	$(NEEDS_BROKER)
 	$(BROKER_ENV) $(PY) -m deploy.local.run relay
 
-test: install nginx wrk chromium docker shop ## Run the whole suite: the shop's unit tests, then pytest, container tests included (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
+test: install nginx wrk prometheus chromium docker shop ## Run the whole suite: the shop's unit tests, then pytest, container tests included (PostgreSQL at 127.0.0.1:5432 unless DATABASE_URL says otherwise)
 	npm --prefix frontend test --silent
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -11,7 +11,12 @@ import os
 
 from celery import Celery, signals
 
-from kernel import tasks
+from kernel.metrics_directory import use_multiprocess_directory
+
+if os.environ.get("METRICS_PORT"):  # the prefork pool's children write what its port serves
+    use_multiprocess_directory()
+
+from kernel import metrics, tasks  # after: prometheus-client reads the directory on import
 from kernel.outbox import queues
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.monolith")
@@ -21,5 +26,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.add_defaults(queues.celery_settings)
 signals.celeryd_after_setup.connect(queues.declare_and_consume_own_queues)
+signals.worker_init.connect(metrics.serve_on_metrics_port)
+signals.beat_init.connect(metrics.serve_on_metrics_port)
+signals.task_success.connect(metrics.count_task_success)
+signals.task_retry.connect(metrics.count_task_retry)
+signals.task_failure.connect(metrics.count_task_failure)
 signals.task_prerun.connect(tasks.carry_request_id)
 signals.task_postrun.connect(tasks.end_request_id)

@@ -91,6 +91,8 @@ TUNING = frozenset(
         "THROTTLE_RATES",
         "LOGIN_FAILURE_LIMIT",
         "LOGIN_LOCKOUT_MINUTES",
+        "METRICS_PORT",
+        "DJANGO_LOG_FORMAT",
         # read by config/gunicorn.py
         "HOST",
         "PORT",

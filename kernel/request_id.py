@@ -35,6 +35,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # for django.request's lines, logged after we return
         token = _current.set(request_id)
         try:
             response = self.get_response(request)
@@ -46,5 +47,6 @@ class RequestIdMiddleware:
 
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id()
+        request = getattr(record, "request", None)  # django.request's lines carry it
+        record.request_id = getattr(request, "request_id", None) or current_request_id()
         return True

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.catalog import client as catalog
 from apps.payments import client as payments
+from kernel.metrics import BOOKINGS, count_on_commit
 from kernel.outbox import emit
 from kernel.problems import ServiceUnavailable
 
@@ -62,6 +63,7 @@ def booking_create(
         raise catalog.SeatsUnavailable(f"The seats held for booking {booking_id} were released.")
     try:
         with transaction.atomic():
+            count_on_commit(BOOKINGS.labels("created"))  # not if the create fails
             return Booking.objects.create(
                 id=booking_id,
                 customer_name=customer_name,
@@ -207,6 +209,7 @@ def _booking_confirm(*, booking: Booking, paid: PaymentAttempt) -> Booking:
             booking.confirmed_at = timezone.now()
             booking.save(update_fields=["status", "payment_key", "confirmed_at", "updated_at"])
             emit(_announced(events.BookingConfirmed, booking))
+            count_on_commit(BOOKINGS.labels("confirmed"))
             return booking
     if booking.payment_key == paid.key:
         return booking  # a retry of this very payment confirmed it
@@ -260,6 +263,7 @@ def booking_cancel(*, booking: Booking) -> Booking:
                         events.BookingCancelled, booking, refund=_given_back(refunded, booking)
                     )
                 )
+                count_on_commit(BOOKINGS.labels("cancelled"))
     return booking
 
 
@@ -284,6 +288,7 @@ def booking_expire(*, booking: Booking) -> Booking:
                         events.BookingExpired, booking, refund=_given_back(refunded, booking)
                     )
                 )
+                count_on_commit(BOOKINGS.labels("expired"))
     return booking
 
 

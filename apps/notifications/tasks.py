@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from kernel.metrics import EMAIL_FAILURES
 from kernel.outages import TRANSIENT
 from kernel.outbox.events import IncompatibleEvent
 from kernel.tasks import MAX_BACKOFF_SECONDS
@@ -48,4 +49,5 @@ def send_booking_email(self, *, event: dict) -> None:
         )
         error = f"{exc.__class__.__name__}: {exc}"
         services.notification_record_failure(event_id=event.get("id"), error=error, final=final)
+        EMAIL_FAILURES.labels(str(final).lower()).inc()
         raise

@@ -15,6 +15,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from kernel.metrics import PAYMENT_GATEWAY_CALLS
+
 from .exceptions import (
     PaymentDeclined,
     PaymentGatewayUnavailable,
@@ -124,9 +126,11 @@ def _charge_pending(*, key: str, gateway: PaymentGateway) -> Payment:
                 description=f"Booking {payment.booking_reference}",
             )
         except GatewayUnavailable as exc:
+            PAYMENT_GATEWAY_CALLS.labels("charge", "unavailable").inc()
             outage = exc
             payment.last_error = str(exc)[:ERROR_LENGTH]
         else:
+            PAYMENT_GATEWAY_CALLS.labels("charge", charge.status).inc()
             payment.status = (
                 Payment.Status.SUCCEEDED
                 if charge.status == "succeeded"
@@ -194,9 +198,11 @@ def _refund_pending(*, key: str, gateway: PaymentGateway) -> Refund:
                 amount=refund.amount,
             )
         except GatewayUnavailable as exc:
+            PAYMENT_GATEWAY_CALLS.labels("refund", "unavailable").inc()
             raise PaymentGatewayUnavailable(
                 f"The payment gateway did not answer ({exc}); retry with the same key."
             ) from exc
+        PAYMENT_GATEWAY_CALLS.labels("refund", "succeeded").inc()
         refund.status = Refund.Status.SUCCEEDED
         refund.gateway_refund_id = result.id
         refund.save(update_fields=["status", "gateway_refund_id", "updated_at"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from config import environment
+from config import environment, logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -84,6 +84,7 @@ def platform_apps(project_apps: list[str]) -> list[str]:
 INSTALLED_APPS = platform_apps(PROJECT_APPS)
 
 MIDDLEWARE = [
+    "kernel.metrics.RequestMetricsMiddleware",  # outermost: times every answer
     "kernel.request_id.RequestIdMiddleware",
     "kernel.problems.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -247,6 +248,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below, as JSON
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery logs through LOGGING below (the request id of each line) instead of its own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -415,7 +417,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Metrics ----------------------------------------------------------------------------
+# Web processes answer GET /metrics; a Celery worker, beat or outbox relay serves its metrics
+# on this port when it is set (docs/observability.md).
+
+METRICS_PORT = env.int("METRICS_PORT", default=0)
+
 # --- Logging ----------------------------------------------------------------------------
+# One JSON object a line, or plain lines for people under DJANGO_DEBUG (make run):
+# config/logs.py, docs/observability.md.
+
+LOG_FORMAT = logs.log_format()
 
 LOGGING = {
     "version": 1,
@@ -424,17 +436,19 @@ LOGGING = {
         "request_id": {"()": "kernel.request_id.RequestIdLogFilter"},
         "mask_tokens": {"()": "kernel.log_masking.MaskTokensFilter"},  # ?token= in URLs
     },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
-    },
+    "formatters": logs.FORMATTERS,
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id", "mask_tokens"],
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # runserver's request lines (make run) through the same handler, so tokens are masked
-    "loggers": {"django.server": {"handlers": ["console"], "propagate": False}},
+    "loggers": {
+        # runserver's request lines (make run) through the same handler, so tokens are masked
+        "django.server": {"handlers": ["console"], "propagate": False},
+        # Django's lines once, in this format (not also through its own debug console)
+        "django": {"handlers": ["console"], "propagate": False},
+    },
 }

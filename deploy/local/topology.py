@@ -33,11 +33,10 @@ import redis
 from kombu import Connection
 
 from config.environment import APPS, COMMANDS, PROCESSES, required, service_url
-from deploy.local.processes import Process, ProcessError, base_environment, free_port
+from deploy.local.processes import ROOT, Process, ProcessError, base_environment, free_port
 from deploy.local.storefront import DIST as STOREFRONT_DIST
 from deploy.local.storefront import StorefrontError, ensure_built
 
-ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_TEMPLATE = ROOT / "deploy" / "nginx" / "gateway.conf.template"
 STOREFRONT_TEMPLATE = ROOT / "deploy" / "nginx" / "storefront.conf.template"
 DEFAULT_PORTS = (

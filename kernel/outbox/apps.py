@@ -5,3 +5,8 @@ class OutboxConfig(AppConfig):
     name = "kernel.outbox"
     label = "outbox"
     verbose_name = "Event outbox"
+
+    def ready(self):
+        from .metrics import add_readings
+
+        add_readings()

@@ -12,10 +12,11 @@ a countdown. Every name starts with ``CELERY_QUEUE_PREFIX``. ``config/celery.py`
 
 1. It succeeds: acknowledged (late: only once the task returned, ``task_acks_late``).
 2. The database or the mail server is away (``kernel/outages.py``): the base of every task,
-   ``kernel.tasks.Task``, retries it with ``kernel.tasks.backoff_seconds`` until the outage
-   ends. Never dead-lettered.
-3. It fails for another reason: its task retries it ``TASK_MAX_RETRIES`` times after
-   ``backoff_seconds`` (``apps/notifications/tasks.py``), then raises. The worker rejects a
+   ``kernel.tasks.Task``, retries it with exponential backoff until the outage ends.
+   Never dead-lettered.
+3. It fails for another reason: its task retries it ``TASK_MAX_RETRIES`` times with
+   Celery's ``autoretry_for`` and jittered ``retry_backoff`` (``apps/notifications/tasks.py``),
+   at once for an event it cannot read (``IncompatibleEvent``), then raises. The worker rejects a
    failed message (``task_acks_on_failure`` off), and RabbitMQ moves it to the queue's
    dead-letter exchange, then to ``<queue>.dead-letter``.
 4. Its worker dies, or it runs past its time limit: it goes back to its queue

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kernel.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from kernel.request_id import OUTSIDE_REQUEST, current_request_id
 
 from .events import Event
@@ -73,7 +74,9 @@ def outbox_publish_pending(*, publisher, batch_size: int = BATCH_SIZE) -> int:
                 published_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
             )
         published += len(done)
+        OUTBOX_PUBLISHED.inc(len(done))
         if failure:
+            OUTBOX_PUBLISH_FAILURES.inc()
             logger.warning("Outbox: publishing failed, events wait for the next try: %s", failure)
         if failure or len(batch) < batch_size:
             return published

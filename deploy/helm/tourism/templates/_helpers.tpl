@@ -86,6 +86,7 @@ capabilities:
   "DJANGO_CSRF_TRUSTED_ORIGINS" $url
   "DJANGO_SECURE_SSL_REDIRECT" (ternary "1" "0" $root.Values.config.secureSslRedirect)
   "PUBLIC_BASE_URL" $url
+  "METRICS_PORT" (toString $root.Values.metrics.port)
 -}}
 {{- if has .name (list "monolith" "payments") -}}
 {{- $_ := set $config "PAYMENT_GATEWAY" $root.Values.config.paymentGateway -}}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from kernel.metrics import serve_on_metrics_port
 from kernel.outbox.publisher import publisher
 from kernel.outbox.relay import Relay
 from kernel.outbox.services import outbox_publish_pending
@@ -28,4 +29,5 @@ class Command(BaseCommand):
                 count = outbox_publish_pending(publisher=current)
             self.stdout.write(f"Published {count} event(s).")
             return
+        serve_on_metrics_port()
         Relay(sweep_seconds=sweep_seconds).run()
