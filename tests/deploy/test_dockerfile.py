@@ -89,7 +89,8 @@ def test_the_image_listens_on_the_port_the_deployments_send_traffic_to(name):
     if "PORT" in stage["ENV"]:  # gunicorn binds to $PORT (config/gunicorn.py)
         assert int(stage["ENV"]["PORT"]) == exposed
     for _, container in chart_containers(image):
-        ports = {port["containerPort"] for port in container.get("ports", [])}
+        # workers, beat and the relay serve only their metrics (docs/observability.md)
+        ports = {p["containerPort"] for p in container.get("ports", []) if p["name"] != "metrics"}
         assert ports in (set(), {exposed}), container["name"]
     services = compose_config("services")["services"]
     service = image.compose_web_service
