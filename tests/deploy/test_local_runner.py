@@ -17,7 +17,7 @@ import pytest
 
 from deploy.local.processes import KEPT_LINES, LINE_CHARACTERS, Process, free_port
 from deploy.local.smtp_sink import SmtpSink
-from deploy.local.topology import Topology
+from deploy.local.topology import Topology, free_ports
 from tests.messaging import wait_until
 
 pytestmark = pytest.mark.slow
@@ -150,6 +150,13 @@ def group_gone(group: int) -> bool:
     except ProcessLookupError:
         return True
     return False
+
+
+def test_everything_a_run_listens_on_gets_a_port_of_its_own():
+    # The system hands out a port it gave a moment ago about once in a thousand runs.
+    for _ in range(5000):
+        ports = free_ports()
+        assert len(set(ports.values())) == len(ports), ports
 
 
 def test_processes_stop_in_the_reverse_order_of_their_start(tmp_path):
