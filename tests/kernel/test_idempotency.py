@@ -113,3 +113,18 @@ def test_a_retry_that_meets_the_first_request_giving_up_runs(office):
 
     assert retried.status_code == 201, retried.content
     assert ISSUED == [("hamlet", 2)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_sent_while_the_first_request_runs_is_told_so_and_issues_nothing(office):
+    first, duplicate = run_interleaved(
+        lambda: issue(office, "hamlet", 2),
+        lambda: issue(office, "hamlet", 2),
+        paused_before='UPDATE "bookings_idempotencyrecord"',  # the first keeps its answer
+    )
+
+    assert (first.status_code, duplicate.status_code) == (201, 409)
+    assert duplicate.json()["type"].endswith("request-in-progress")
+    assert ISSUED == [("hamlet", 2)]
+    assert issue(office, "hamlet", 2)["Idempotent-Replayed"] == "true"
