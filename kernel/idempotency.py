@@ -83,7 +83,9 @@ class IdempotencyRecord(models.Model):
             with transaction.atomic():
                 return cls.objects.create(key=key, fingerprint=digest, locked_until=_lease_end())
         except IntegrityError:
-            record = cls.objects.get(key=key)
+            record = cls.objects.filter(key=key).first()
+        if record is None:  # its request gave the key up meanwhile: claim it afresh
+            return cls.claim(key=key, data=data)
         if record.fingerprint != digest:
             raise IdempotencyKeyReused(f"Idempotency-Key {key!r} was used with a different body.")
         if record.state == cls.State.IN_PROGRESS and not record._take_over():

@@ -5,7 +5,8 @@ A task that raises one of ``kernel.outages.TRANSIENT`` (the database or the mail
 unreachable) is retried after ``TASK_RETRY_BACKOFF_SECONDS`` times 1, 2, 4, ... (at most ten
 minutes, Celery's exponential backoff), without a limit: once the outage ends, the work is
 done. Only messages that fail for another reason reach a dead-letter queue; a task retries
-those with Celery's ``autoretry_for`` options. Run in-process (Celery eager mode, no
+those with Celery's ``autoretry_for`` options, whose ``max_retries`` counts only them (a
+message header counts the retries of an outage). Run in-process (Celery eager mode, no
 broker), there is nothing to wait with: no retry, the error propagates to the caller.
 
 A task that handles an outbox event (its ``event`` argument) runs with the request id of
@@ -27,6 +28,9 @@ from kernel.outages import TRANSIENT
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 600
+# The message header that counts a message's retries for an outage: a task's own limit on
+# retries (``autoretry_for`` with ``max_retries``) counts only the others.
+OUTAGES = "outage_retries"
 _carried: dict[str, Token] = {}  # task id -> what to reset when it ends
 
 
@@ -61,9 +65,23 @@ class Task(CeleryTask):
             logger.warning(
                 "%s: %s: %s; retrying in %d s.", self.name, exc.__class__.__name__, exc, countdown
             )
-            raise self.retry(exc=exc, countdown=countdown) from exc
+            raise self.retry(exc=exc, countdown=countdown, outage=True) from exc
 
-    def retry(self, *args, exc=None, **kwargs):
+    def outage_retries(self) -> int:
+        return int(getattr(self.request, OUTAGES, None) or 0)
+
+    def retry(self, *args, exc=None, max_retries=None, outage=False, **kwargs):
+        """Celery's retry; ``outage``: this one waits out an outage, which no
+        ``max_retries`` counts."""
         if self.request.is_eager and exc is not None:
             raise exc  # in-process: there is no broker to wait with
-        return super().retry(*args, exc=exc, **kwargs)
+        outages = self.outage_retries()
+        if max_retries is not None:
+            max_retries += outages
+        headers = {**(kwargs.pop("headers", None) or {}), OUTAGES: outages + outage}
+        try:
+            return super().retry(*args, exc=exc, max_retries=max_retries, headers=headers, **kwargs)
+        finally:
+            # Celery keeps the limit of this retry on the task for autoretry's next one,
+            # which would then raise it by the outages again.
+            self.__dict__.pop("override_max_retries", None)

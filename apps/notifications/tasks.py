@@ -38,15 +38,14 @@ def send_booking_email(self, *, event: dict) -> None:
     dead-letter queue."""
     try:
         services.notification_deliver(event=event)
+    except PERMANENT:
+        raise  # an event that cannot be read was not recorded: there is no failure to note
     except Exception as exc:
         if isinstance(exc, TRANSIENT) and not self.request.is_eager:
             raise
         # In-process (no broker) there is nothing to wait for a retry with: staff resend.
-        final = (
-            self.request.is_eager
-            or isinstance(exc, PERMANENT)
-            or self.request.retries >= settings.TASK_MAX_RETRIES
-        )
+        retries = self.request.retries - self.outage_retries()
+        final = self.request.is_eager or retries >= settings.TASK_MAX_RETRIES
         error = f"{exc.__class__.__name__}: {exc}"
         services.notification_record_failure(event_id=event.get("id"), error=error, final=final)
         EMAIL_FAILURES.labels(str(final).lower()).inc()

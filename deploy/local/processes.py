@@ -143,20 +143,24 @@ class Process:
         return pid
 
     def stop(self, signum: signal.Signals = signal.SIGTERM, timeout: float = STOP_SECONDS):
-        """Send ``signum``, then SIGKILL if it still runs after ``timeout`` seconds; no
-        restart follows. Returns its exit code (None if it never started)."""
+        """Send ``signum`` to it and its children, then SIGKILL if they still run after
+        ``timeout`` seconds; no restart follows. Returns its exit code (None if it never
+        started)."""
         with self._lock:
             self._stopping.set()
             popen, pump = self.popen, self._pump
         if popen is None:
             return None
-        if popen.poll() is None:
+        # Its output still open: it runs, or children of its group that outlived it do.
+        if pump.is_alive():
             self.send_signal(signum)
-        try:
+        deadline = time.monotonic() + timeout
+        with contextlib.suppress(subprocess.TimeoutExpired):
             popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        pump.join(timeout=max(deadline - time.monotonic(), 0))
+        if pump.is_alive():
             self.send_signal(signal.SIGKILL)
-            popen.wait()
+        popen.wait()
         pump.join()  # its output is complete and it will not be restarted
         return popen.returncode
 

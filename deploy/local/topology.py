@@ -71,8 +71,14 @@ READY_TEXT = {"worker": " ready.", "beat": "beat: Starting", "relay": "Outbox re
 
 
 def free_ports() -> dict[str, int]:
-    """A free loopback port for everything the topology listens on (a run of its own)."""
-    return {name: free_port() for name in DEFAULT_PORTS}
+    """A free loopback port for everything the topology listens on (a run of its own),
+    a different one each: the system may hand out again a port it just gave."""
+    ports: dict[str, int] = {}
+    for name in DEFAULT_PORTS:
+        while (port := free_port()) in ports.values():
+            continue
+        ports[name] = port
+    return ports
 
 
 def local_argv(argv: tuple[str, ...]) -> list[str]:

@@ -88,6 +88,8 @@ class Envelope:
     def from_message(cls, message: dict) -> Self:
         """Read a message; one sent before envelopes carried a version and the request id
         (``{id, type, created_at, payload}``) carries version 1.0 of its event."""
+        if not isinstance(message, dict):
+            raise IncompatibleEvent(f"envelope: expected an object, got {message!r}.")
         message = {"version": FIRST_VERSION, **message}
         message.setdefault("occurred_at", message.get("created_at"))
         return _load(cls, message, where="envelope")

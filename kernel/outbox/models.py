@@ -2,7 +2,7 @@ import uuid
 
 from django.db import models
 
-from .events import Envelope
+from .events import FIRST_VERSION, Envelope
 
 
 class OutboxEvent(models.Model):
@@ -12,10 +12,15 @@ class OutboxEvent(models.Model):
     type = models.CharField(max_length=100)
     # "<major>.<minor>" of the event type's contract (kernel.outbox.events); rows written
     # before versions were recorded carry the first one, the shape they were written in.
-    version = models.CharField(max_length=20)
+    # The database's defaults let a release that knows neither column go on writing events
+    # while a rolling update replaces it.
+    version = models.CharField(max_length=20, db_default=FIRST_VERSION)
     payload = models.JSONField()
     request_id = models.CharField(
-        max_length=128, blank=True, help_text="The X-Request-ID of the request that caused it."
+        max_length=128,
+        blank=True,
+        db_default="",
+        help_text="The X-Request-ID of the request that caused it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -12,13 +12,13 @@ a countdown. Every name starts with ``CELERY_QUEUE_PREFIX``. ``config/celery.py`
 
 1. It succeeds: acknowledged (late: only once the task returned, ``task_acks_late``).
 2. The database or the mail server is away (``kernel/outages.py``): the base of every task,
-   ``kernel.tasks.Task``, retries it with exponential backoff until the outage ends.
-   Never dead-lettered.
-3. It fails for another reason: its task retries it ``TASK_MAX_RETRIES`` times with
-   Celery's ``autoretry_for`` and jittered ``retry_backoff`` (``apps/notifications/tasks.py``),
-   at once for an event it cannot read (``IncompatibleEvent``), then raises. The worker rejects a
-   failed message (``task_acks_on_failure`` off), and RabbitMQ moves it to the queue's
-   dead-letter exchange, then to ``<queue>.dead-letter``.
+   ``kernel.tasks.Task``, retries it after ``TASK_RETRY_BACKOFF_SECONDS`` times 1, 2, 4, ...
+   until the outage ends. Never dead-lettered.
+3. It fails for another reason: its task retries it ``TASK_MAX_RETRIES`` times with Celery's
+   ``retry_backoff`` (``apps/notifications/tasks.py``), then raises; an event it cannot read
+   (``IncompatibleEvent``) raises at once. The worker rejects a failed message
+   (``task_acks_on_failure`` off), and RabbitMQ moves it to the queue's dead-letter
+   exchange, then to ``<queue>.dead-letter``.
 4. Its worker dies, or it runs past its time limit: it goes back to its queue
    (``task_reject_on_worker_lost``, ``task_acks_on_timeout`` off). After
    ``DELIVERY_LIMIT`` deliveries the queue dead-letters it, so a message that keeps killing

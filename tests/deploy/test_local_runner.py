@@ -4,9 +4,12 @@ do) but never when asked to stop, stops in the reverse order of its start, keeps
 end of its output, and the SMTP sink keeps what a real SMTP client sends it. ``make
 worker`` becomes the table's worker."""
 
+import contextlib
+import os
 import signal
 import smtplib
 import sys
+import threading
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,7 +20,7 @@ import pytest
 from config import environment
 from deploy.local.processes import KEPT_LINES, LINE_CHARACTERS, Process, free_port
 from deploy.local.smtp_sink import SmtpSink
-from deploy.local.topology import Topology, local_argv
+from deploy.local.topology import Topology, free_ports, local_argv
 from tests.conftest import require
 from tests.messaging import RABBITMQ_URL, QueuePrefix, rabbitmq_reachable, wait_until
 
@@ -119,6 +122,45 @@ def test_a_process_that_ignores_sigterm_is_killed_once_the_stop_timeout_passes()
     assert process.stop(timeout=1) == -signal.SIGKILL
     assert 1 <= time.monotonic() - asked < 5
     assert not process.running()
+
+
+# Its main process dies at once; the child it started lives on, holding its output open.
+LEAVES_A_CHILD = """
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+print("serving", flush=True)
+"""
+
+
+def test_stopping_a_process_whose_main_process_died_stops_its_children_too():
+    process = Process("orphaning", python(LEAVES_A_CHILD), {}, ready_text="serving")
+    process.start()
+    group = process.popen.pid
+    try:
+        wait_until(lambda: not process.running(), timeout=10, what="its main process exited")
+        stopping = threading.Thread(target=process.stop, kwargs={"timeout": 1}, daemon=True)
+        stopping.start()
+        stopping.join(timeout=10)
+        assert not stopping.is_alive(), "stop() hangs on the child that holds its output"
+        wait_until(lambda: group_gone(group), timeout=5, what="its group's child was stopped")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+
+
+def group_gone(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_everything_a_run_listens_on_gets_a_port_of_its_own():
+    # The system hands out a port it gave a moment ago about once in a thousand runs.
+    for _ in range(5000):
+        ports = free_ports()
+        assert len(set(ports.values())) == len(ports), ports
 
 
 def test_processes_stop_in_the_reverse_order_of_their_start(tmp_path):

@@ -13,6 +13,7 @@ from apps.bookings.models import IdempotencyRecord
 from config.urls import handler404, handler500
 from kernel.idempotency import idempotent
 from kernel.problems import DomainError
+from tests.interleaving import run_interleaved
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,37 @@ def test_a_failure_gives_the_key_up_for_a_retry(office):
     assert issue(office, "hamlet", 3).status_code == 500
     assert not IdempotencyRecord.objects.filter(key="key-1").exists()
     assert issue(office, "hamlet", 3, key="key-1").status_code == 500  # runs again
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_that_meets_the_first_request_giving_up_runs(office):
+    # The first request holds the key; the retry finds it taken just as the first one
+    # fails and gives the key up.
+    first = IdempotencyRecord.claim(
+        key="key-1", data={"body": {"seats": 2}, "url": {"show": "hamlet"}}
+    )
+
+    retried, _ = run_interleaved(
+        lambda: issue(office, "hamlet", 2),
+        first.release,
+        paused_before='SELECT .* FROM "bookings_idempotencyrecord"',
+    )
+
+    assert retried.status_code == 201, retried.content
+    assert ISSUED == [("hamlet", 2)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_sent_while_the_first_request_runs_is_told_so_and_issues_nothing(office):
+    first, duplicate = run_interleaved(
+        lambda: issue(office, "hamlet", 2),
+        lambda: issue(office, "hamlet", 2),
+        paused_before='UPDATE "bookings_idempotencyrecord"',  # the first keeps its answer
+    )
+
+    assert (first.status_code, duplicate.status_code) == (201, 409)
+    assert duplicate.json()["type"].endswith("request-in-progress")
+    assert ISSUED == [("hamlet", 2)]
+    assert issue(office, "hamlet", 2)["Idempotent-Replayed"] == "true"

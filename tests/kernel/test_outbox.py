@@ -1,15 +1,19 @@
 """Events leave through the outbox: written with the state change, published after commit
 with the broker's confirmation, never lost while the broker is away."""
 
+import json
 import threading
+import uuid
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from kombu import Connection
 
-from apps.bookings.events import BookingCancelled
+from apps.bookings.events import EVENTS, BookingCancelled
 from deploy.local.processes import Process
 from kernel.outbox import emit, queues
+from kernel.outbox.events import Envelope
 from kernel.outbox.models import OutboxEvent
 from kernel.outbox.publisher import BrokerPublisher
 from kernel.outbox.services import outbox_publish_pending
@@ -160,3 +164,20 @@ def test_the_relay_process_outlives_an_outage_and_reconnects_by_itself(broker, o
             wait_until(lambda: published(after), timeout=10, what="a new event is published")
             assert relay.running(), relay.output.text()
             assert "Traceback" not in relay.output.text()
+
+
+@pytest.mark.django_db
+def test_the_release_before_event_versions_can_still_emit_once_their_migration_ran():
+    """A rolling update migrates first: the running release goes on writing its events,
+    with an INSERT that names only the columns it knows, and they read as version 1.0."""
+    event_id, payload = uuid.uuid4(), {**EVENT.payload(), "refund": None}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO outbox_outboxevent (id, type, payload, created_at, attempts, last_error)"
+            " VALUES (%s, %s, %s, %s, 0, '')",
+            [event_id.hex, "booking.confirmed", json.dumps(payload), timezone.now()],
+        )
+
+    event = OutboxEvent.objects.get(pk=event_id)
+    assert (event.version, event.request_id) == ("1.0", "")
+    assert Envelope.from_message(event.envelope()).event(EVENTS) == EVENT

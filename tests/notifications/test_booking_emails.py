@@ -152,6 +152,13 @@ def test_an_event_this_app_cannot_read_is_refused_and_sends_nothing(
     assert not Notification.objects.exists()
 
 
+@pytest.mark.parametrize("message", ["booking.confirmed", ["booking.confirmed"], None])
+def test_a_message_that_is_no_envelope_is_refused_as_unreadable(mailoutbox, message):
+    with pytest.raises(IncompatibleEvent, match="envelope: expected an object"):
+        send_booking_email.apply(kwargs={"event": message}, throw=True)
+    assert mailoutbox == []
+
+
 def test_a_newer_minor_version_is_read_without_the_fields_it_added(mailoutbox):
     payload = {**booking_event(BookingConfirmed).payload(), "pickup_point": "Rossio"}
     event = OutboxEvent.objects.create(type="booking.confirmed", version="1.7", payload=payload)

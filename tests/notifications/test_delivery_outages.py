@@ -8,7 +8,7 @@ from celery import current_app
 from django.db import transaction
 from kombu import Connection
 
-from apps.bookings.events import BookingConfirmed
+from apps.bookings.events import BookingConfirmed, Customer
 from apps.notifications.models import Notification
 from kernel.outbox import emit
 from kernel.outbox.queues import queue as work_queue
@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(tran
 
 # More retries than TASK_MAX_RETRIES (2 here) allows a message that fails for another reason.
 ATTEMPTS_DURING_OUTAGE = 3
+MAX_RETRIES = 2
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def links(django_db_setup, smtp):
 
 @pytest.fixture(scope="module")
 def topology(queues, links):
-    retries = {"TASK_MAX_RETRIES": "2", "TASK_RETRY_BACKOFF_SECONDS": "1"}
+    retries = {"TASK_MAX_RETRIES": str(MAX_RETRIES), "TASK_RETRY_BACKOFF_SECONDS": "1"}
     with broker_topology(queues, extra_env=retries) as topology:
         yield topology
 
@@ -154,3 +155,26 @@ def test_a_periodic_task_waits_out_a_database_outage(links, worker, queues):
         what="the sweep ran once the database was back",
     )
     assert queues.message_count("catalog.dead-letter") == 0
+
+
+def test_an_outage_does_not_use_up_the_retries_of_a_refused_recipient(links, worker, smtp, queues):
+    smtp.refused.add("mailbox-full@example.com")  # a temporary 451 once the server is back
+    links["mail server"].cut()
+    try:
+        with transaction.atomic():
+            customer = Customer(name="Ada", email="mailbox-full@example.com")
+            event = emit(booking_event(BookingConfirmed, customer=customer))
+        wait_out_an_outage(
+            links["mail server"], worker, "send_booking_email", queues, "notifications"
+        )
+    finally:
+        links["mail server"].restore()
+
+    wait_until(
+        lambda: queues.message_count("notifications.dead-letter"),
+        timeout=90,
+        what="the refused email is dead-lettered",
+    )
+    notification = Notification.objects.get(event_id=event.id)
+    assert notification.attempts == ATTEMPTS_DURING_OUTAGE + 1 + MAX_RETRIES
+    assert "SMTPRecipientsRefused" in notification.last_error

@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from celery import current_app
 from django.db import transaction
 from kombu import Connection
 
@@ -13,6 +14,7 @@ from apps.notifications.models import Notification
 from kernel import request_id
 from kernel.outbox import emit
 from kernel.outbox.models import OutboxEvent
+from kernel.outbox.queues import queue as work_queue
 from tests.factories import booking_event
 from tests.messaging import RABBITMQ_URL, broker_topology, wait_until
 from tests.proxy import TcpProxy
@@ -207,6 +209,33 @@ def test_an_event_of_an_unknown_major_version_is_dead_lettered_at_once(smtp, que
     assert dead_lettered(queues)[str(doomed.id)] == 0  # not retried: no retry can mend it
     assert smtp.for_event(doomed.id) == []
     assert not Notification.objects.filter(event_id=doomed.id).exists()
+
+
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+def test_an_envelope_with_a_malformed_id_is_dead_lettered_at_once(smtp, queues, settings):
+    event = booking_event(BookingConfirmed)
+    malformed = {
+        "id": "not-a-uuid",
+        "type": event.TYPE,
+        "version": event.VERSION,
+        "occurred_at": "2026-11-29T16:00:00+00:00",
+        "payload": event.payload(),
+    }
+    settings.CELERY_QUEUE_PREFIX = queues.prefix
+    with Connection(RABBITMQ_URL) as connection:  # as a producer with a bug would send it
+        current_app.send_task(
+            "notifications.send_booking_email",
+            kwargs={"event": malformed},
+            queue=work_queue("notifications"),
+            producer=connection.Producer(),
+        )
+
+    wait_until(
+        lambda: "not-a-uuid" in dead_lettered(queues),
+        timeout=30,
+        what="the unreadable event is dead-lettered",
+    )
+    assert dead_lettered(queues)["not-a-uuid"] == 0  # not retried: no retry can mend it
 
 
 def dead_lettered(queues) -> dict[str, int]:
