@@ -80,6 +80,8 @@ class MoveCommand(BaseCommand):
 
 
 def monolith_url() -> str:
+    if connections["default"].vendor != "postgresql":
+        raise extraction.Refused("Moving an app's data needs PostgreSQL on both sides.")
     return extraction.url(connections["default"].settings_dict)
 
 

@@ -26,20 +26,29 @@ def departure():
     return DepartureFactory()
 
 
+class CatalogGuard:
+    """Takes and lifts a write guard on the catalog's tables, as the extraction does."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.tables = moving.installed_tables("catalog")
+
+    def __call__(self, kind: str = write_guard.FREEZE) -> None:
+        with self.conn.transaction():
+            write_guard.install(self.conn, "catalog", self.tables, kind)
+
+    def lift(self) -> None:
+        for kind in write_guard.GUARDS:
+            with self.conn.transaction():
+                write_guard.remove(self.conn, self.tables, kind)
+
+
 @pytest.fixture
 def guard():
-    """Guard the catalog's tables with a write guard, removed afterwards."""
-    tables = moving.installed_tables("catalog")
     with extraction.connect(moving.monolith_url(), autocommit=True) as conn:
-
-        def take(kind: str = write_guard.FREEZE) -> None:
-            with conn.transaction():
-                write_guard.install(conn, "catalog", tables, kind)
-
-        yield take
-        for kind in write_guard.GUARDS:
-            with conn.transaction():
-                write_guard.remove(conn, tables, kind)
+        catalog_guard = CatalogGuard(conn)
+        yield catalog_guard
+        catalog_guard.lift()
 
 
 def assert_writes_paused(response, detail: str) -> None:
@@ -82,14 +91,38 @@ def test_the_same_booking_goes_through_once_the_freeze_is_lifted(api, departure,
         "/api/bookings/", booking_request(departure.id), HTTP_IDEMPOTENCY_KEY=key, format="json"
     )
     assert paused.status_code == 503
-    with extraction.connect(moving.monolith_url(), autocommit=True) as conn:
-        moving.unfreeze(conn, moving.installed_tables("catalog"))
+    guard.lift()
 
     response = api.post(
         "/api/bookings/", booking_request(departure.id), HTTP_IDEMPOTENCY_KEY=key, format="json"
     )
     assert response.status_code == 201, response.content[:300]
     assert SeatHold.objects.get().seats == 2
+
+
+def test_a_payment_whose_confirmation_meets_the_freeze_is_confirmed_on_retry_never_recharged(
+    api, departure, guard
+):
+    booking = api.post(
+        "/api/bookings/", booking_request(departure.id), HTTP_IDEMPOTENCY_KEY=new_key()
+    ).json()
+
+    def pay():
+        return api.post(
+            f"/api/bookings/{booking['reference']}/pay",
+            {"payment_method": "tok_visa"},
+            headers={"X-Booking-Token": booking["access_token"]},
+        )
+
+    guard()
+    assert_writes_paused(pay(), "catalog")  # charged, but its seats cannot be confirmed yet
+    guard.lift()
+
+    response = pay()
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["status"] == "confirmed"
+    assert Payment.objects.filter(status=Payment.Status.SUCCEEDED).count() == 1
+    assert SeatHold.objects.get().status == SeatHold.Status.CONFIRMED
 
 
 def test_reads_of_a_frozen_app_and_writes_of_the_others_go_on(api, internal_api, departure, guard):
@@ -115,8 +148,7 @@ def test_a_periodic_task_writing_a_frozen_app_fails_as_an_outage_and_works_later
         release_stale_holds()
     assert SeatHold.objects.get().status == SeatHold.Status.HELD
 
-    with extraction.connect(moving.monolith_url(), autocommit=True) as conn:
-        moving.unfreeze(conn, moving.installed_tables("catalog"))
+    guard.lift()
     assert release_stale_holds() == 1
 
 
