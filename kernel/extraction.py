@@ -228,6 +228,10 @@ def _holds_rows(conn, table: str) -> bool:
     return conn.execute(query).fetchone()[0]
 
 
+def _where(conn: psycopg.Connection) -> tuple:
+    return conn.info.host, conn.info.port, conn.info.dbname
+
+
 def _compare(source, target, tables: list[Table]) -> list[str]:
     """Count and checksum each table on both sides; the names of those that differ."""
     for table in tables:
@@ -261,6 +265,8 @@ def move(
     exactly the source's rows (a repeated run: nothing is copied again). ``replace=True``
     (a rollback into the monolith): the target's tables are emptied and refilled, and
     their write guards are removed in the same transaction."""
+    if _where(source) == _where(target):
+        raise Refused("The source and the target are the same database.")
     started = time.perf_counter()
     result = Result(tables=[Table(name) for name in tables])
     with source.transaction(), target.transaction():

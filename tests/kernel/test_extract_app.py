@@ -221,3 +221,14 @@ def test_dropping_the_old_tables_needs_yes_the_app_moved_and_the_freeze_lifted()
     finally:
         call_command("migrate", "catalog", verbosity=0)  # the app's history went with them
     assert Tour.objects.count() == 0
+
+
+def test_extracting_into_the_monolith_database_itself_is_refused(staff_api):
+    tour = DepartureFactory().tour
+
+    error, report = refused("extract_app", "catalog", "--target", moving.monolith_url())
+
+    assert (error.returncode, report["status"]) == (1, "refused")
+    assert "same database" in report["error"]
+    edit = staff_api.patch(f"/api/catalog/tours/{tour.slug}/", {"title": "Still ours"})
+    assert edit.status_code == 200, edit.content[:300]
