@@ -20,6 +20,7 @@ move with them.
 
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from urllib.parse import quote
 
@@ -233,10 +234,14 @@ def _where(conn: psycopg.Connection) -> tuple:
 
 
 def _compare(source, target, tables: list[Table]) -> list[str]:
-    """Count and checksum each table on both sides; the names of those that differ."""
-    for table in tables:
-        table.rows, table.checksum = checksum(source, table.name)
-        table.target_rows, table.target_checksum = checksum(target, table.name)
+    """Count and checksum each table on both sides, the two at once (each database does
+    its own); the names of those that differ."""
+    with ThreadPoolExecutor(max_workers=1) as other_side:
+        sources = other_side.submit(lambda: [checksum(source, table.name) for table in tables])
+        for table in tables:
+            table.target_rows, table.target_checksum = checksum(target, table.name)
+        for table, (rows, digest) in zip(tables, sources.result(), strict=True):
+            table.rows, table.checksum = rows, digest
     return [table.name for table in tables if not table.matches]
 
 

@@ -3,8 +3,8 @@ the app's tables and events, the connections, the freeze, and how they report.
 
 Each prints what it did line by line, or one JSON document with ``--json`` (also when it
 refuses). Exit status: 0 done (also when there was nothing left to do), 1 refused with
-nothing changed, 3 the copy differed from its source (nothing switched; the table is
-named).
+nothing changed, 2 unknown arguments, 3 the copy differed from its source (nothing
+switched; the table is named).
 """
 
 import json
