@@ -96,7 +96,10 @@ def url(settings_dict: dict) -> str:
 
 
 def connect(database_url: str, **kwargs) -> psycopg.Connection:
-    return psycopg.connect(database_url, options=SESSION_OPTIONS, connect_timeout=10, **kwargs)
+    try:
+        return psycopg.connect(database_url, options=SESSION_OPTIONS, connect_timeout=10, **kwargs)
+    except psycopg.OperationalError as exc:
+        raise Refused(f"Cannot connect to the database: {exc}".strip()) from exc
 
 
 def create_database(database_url: str) -> bool:
@@ -104,7 +107,7 @@ def create_database(database_url: str) -> bool:
     params = psycopg.conninfo.conninfo_to_dict(database_url)
     name = params.pop("dbname")
     maintenance = psycopg.conninfo.make_conninfo(**params, dbname="postgres")
-    with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
+    with connect(maintenance, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return False
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -141,8 +144,9 @@ def identifiers(names: Iterable[str]) -> sql.Composable:
 def checksum(
     conn: psycopg.Connection, table: str, where: sql.Composable = EVERY_ROW
 ) -> tuple[int, str]:
-    """(row count, md5 over the md5 of every row's text in primary key order)."""
-    names = [name for name, _ in columns(conn, table)]
+    """(row count, md5 over the md5 of every row's text in primary key order). The row's
+    columns are taken by name, so both sides agree whatever order they were added in."""
+    names = sorted(name for name, _ in columns(conn, table))
     key = _primary_key(conn, table) or names
     query = sql.SQL(
         "SELECT count(*), coalesce(md5(string_agg(md5(t::text), '' ORDER BY {})), '') "
@@ -274,9 +278,19 @@ def move(
         raise Refused("The source and the target are the same database.")
     started = time.perf_counter()
     result = Result(tables=[Table(name) for name in tables])
+    try:
+        _move(source, target, result, outbox=outbox, event_types=event_types, replace=replace)
+    except psycopg.Error as exc:  # a lost connection, a constraint the copy broke
+        raise Refused(f"The copy failed and was rolled back: {exc}") from exc
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _move(source, target, result: Result, *, outbox: str, event_types: list[str], replace: bool):
+    tables = [table.name for table in result.tables]
     with source.transaction(), target.transaction():
         for name in [*tables, outbox]:
-            if columns(source, name) != columns(target, name):
+            if sorted(columns(source, name)) != sorted(columns(target, name)):
                 raise Refused(
                     f"{name} has other columns in the target than in the source: migrate both "
                     "with the same code first."
@@ -301,8 +315,6 @@ def move(
             sql.SQL("DELETE FROM {} WHERE id = ANY(%s)").format(sql.Identifier(outbox)),
             [event_ids],
         )
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def _verify_existing(source, target, tables: list[Table]) -> None:
