@@ -46,11 +46,11 @@ class Refused(Exception):
 
 
 class Mismatch(Refused):
-    """The target's copy differs from the source; the target was rolled back."""
+    """The target's copy differs from the source; nothing was switched."""
 
-    def __init__(self, tables: list[str]):
+    def __init__(self, tables: list[str], detail: str = "the target was rolled back"):
         self.tables = tables
-        super().__init__(f"The copy differs from the source in: {', '.join(tables)}.")
+        super().__init__(f"The copy differs from the source in {', '.join(tables)}: {detail}.")
 
 
 @dataclass
@@ -321,9 +321,10 @@ def _verify_existing(source, target, tables: list[Table]) -> None:
     """The target already holds rows: a repeated run finds exactly the source's rows."""
     differing = _compare(source, target, tables)
     if differing:
-        raise Refused(
-            f"The target already holds other rows in {', '.join(differing)}: it may be "
-            "serving writes already. Nothing was copied."
+        raise Mismatch(
+            differing,
+            "its rows there are not the source's (changed since the copy, or "
+            "written by a service already); nothing was copied",
         )
 
 

@@ -99,12 +99,20 @@ def test_extracting_copies_every_table_verified_and_keeps_the_monolith_frozen(
     next_id = query(target, "SELECT nextval('catalog_departure_id_seq')")[0][0]
     assert next_id > departure.id + 1
 
-    edit = staff_api.patch(f"/api/catalog/tours/{departure.tour.slug}/", {"title": "New"})
+    tour = departure.tour
+    edit = staff_api.patch(f"/api/catalog/tours/{tour.slug}/", {"title": "New"})
     assert edit.status_code == 503
     assert api.get(f"/api/catalog/tours/{departure.tour.slug}/").status_code == 200
 
     again = run("extract_app", "catalog", "--target", target)
     assert (again["status"], again["copied"]) == ("extracted", False)
+
+    with psycopg.connect(target) as conn:  # the copy changes before the switch
+        conn.execute("UPDATE catalog_tour SET title = 'Tampered' WHERE id = %s", [tour.id])
+    error, report = refused("extract_app", "catalog", "--target", target)
+    assert (error.returncode, report["status"]) == (3, "mismatch")
+    assert "catalog_tour" in report["error"]
+    assert "catalog_departure" not in report["error"]
 
 
 def test_a_copy_that_differs_from_the_monolith_is_refused_and_nothing_switches(staff_api, target):
