@@ -7,6 +7,7 @@ import uuid
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -214,7 +215,7 @@ def test_dropping_the_old_tables_needs_yes_the_app_moved_and_the_freeze_lifted()
 
     error, _ = refused("drop_extracted", "catalog", "--yes")
     assert "REMOTE_APPS" in str(error)
-    without_catalog = [app for app in moving.settings.INSTALLED_APPS if app != "apps.catalog"]
+    without_catalog = [app for app in settings.INSTALLED_APPS if app != "apps.catalog"]
     with override_settings(INSTALLED_APPS=without_catalog):
         error, report = refused("drop_extracted", "catalog")
         assert error.returncode == 1

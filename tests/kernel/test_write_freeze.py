@@ -2,13 +2,16 @@
 path, answers 503 with Retry-After and changes nothing; reads and the other apps go on."""
 
 import datetime
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 from django.utils import timezone
 
 from apps.bookings.models import Booking
 from apps.catalog import services as catalog
-from apps.catalog.models import SeatHold, Tour
+from apps.catalog.models import Departure, SeatHold, Tour
 from apps.catalog.tasks import release_stale_holds
 from apps.payments.models import Payment
 from kernel import extraction, write_guard
@@ -58,6 +61,24 @@ def assert_writes_paused(response, detail: str) -> None:
     problem = response.json()
     assert problem["type"] == "urn:tourism:problem:writes-paused"
     assert detail in problem["detail"]
+
+
+def test_the_freeze_waits_for_the_writes_in_flight_and_refuses_every_write_after(departure, guard):
+    capacity = "UPDATE catalog_departure SET capacity = %s WHERE id = %s"
+    with (
+        extraction.connect(moving.monolith_url(), autocommit=True) as writer,
+        ThreadPoolExecutor(max_workers=1) as operator,
+    ):
+        with writer.transaction():
+            writer.execute(capacity, [30, departure.id])
+            freezing = operator.submit(moving.freeze, guard.conn, "catalog", guard.tables)
+            time.sleep(0.5)
+            assert not freezing.done()  # waiting for the write in flight to commit
+        assert freezing.result(timeout=10) is True
+
+        with pytest.raises(psycopg.OperationalError, match="paused"):
+            writer.execute(capacity, [40, departure.id])
+    assert Departure.objects.get(pk=departure.pk).capacity == 30
 
 
 def test_a_staff_edit_of_a_frozen_app_is_a_503_and_changes_nothing(staff_api, departure, guard):
