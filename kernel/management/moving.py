@@ -49,6 +49,7 @@ class MoveCommand(BaseCommand):
         (``kernel.extraction.move``); if the move is refused, lift the freeze this run took:
         the source stays authoritative."""
         took = freeze(source, app, tables)
+        self.report["froze"] = took  # False: it was frozen already (a repeated run)
         self.say(f"Froze {app}'s tables in {where}: its writes answer 503 until the switch.")
         try:
             result = extraction.move(

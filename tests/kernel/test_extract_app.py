@@ -88,7 +88,7 @@ def test_extracting_copies_every_table_verified_and_keeps_the_monolith_frozen(
     report = run("extract_app", "catalog", "--target", target)
 
     assert report["status"] == "extracted"
-    assert report["copied"] is True
+    assert (report["froze"], report["copied"]) == (True, True)
     tables = {table["name"]: table for table in report["tables"]}
     assert sorted(tables) == CATALOG_TABLES
     assert all(table["matches"] for table in tables.values())
@@ -106,7 +106,7 @@ def test_extracting_copies_every_table_verified_and_keeps_the_monolith_frozen(
     assert api.get(f"/api/catalog/tours/{departure.tour.slug}/").status_code == 200
 
     again = run("extract_app", "catalog", "--target", target)
-    assert (again["status"], again["copied"]) == ("extracted", False)
+    assert (again["status"], again["froze"], again["copied"]) == ("extracted", False, False)
 
     with psycopg.connect(target) as conn:  # the copy changes before the switch
         conn.execute("UPDATE catalog_tour SET title = 'Tampered' WHERE id = %s", [tour.id])
