@@ -12,7 +12,8 @@ import django.db
 import psycopg
 
 # Connection refused or lost, and psycopg_pool's PoolTimeout (an OperationalError): raised
-# by psycopg directly, or wrapped by Django's database layer.
+# by psycopg directly, or wrapped by Django's database layer. A write to a frozen app's
+# tables is one too (kernel.write_guard): it is refused for the few seconds of the move.
 DATABASE_UNAVAILABLE = (
     django.db.OperationalError,
     django.db.InterfaceError,

@@ -3,7 +3,8 @@
 Apps raise a :class:`DomainError` subclass (its ``status`` and ``code`` say which problem
 it is); DRF's own errors, Django's 404/500 and unexpected failures are turned into the
 same shape. A database that cannot be reached is a 503 with ``Retry-After``, never a 500
-(:class:`DatabaseUnavailableMiddleware`).
+(:class:`DatabaseUnavailableMiddleware`); so is a write to the tables of an app that is
+moving to its own database (``kernel.write_guard``).
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.views import set_rollback
 
+from kernel import write_guard
 from kernel.outages import DATABASE_UNAVAILABLE
 from kernel.request_id import current_request_id
 
@@ -107,6 +109,10 @@ def not_found(request, exception=None):
 
 
 def database_unavailable(exc: Exception):
+    refused = write_guard.refusal(exc)
+    if refused:  # the app is moving to its own database (or has moved)
+        logger.info("Write refused: %s", refused)
+        return problem(503, code="writes-paused", title="Writes are paused", detail=refused)
     logger.warning("Database unavailable: %s: %s", exc.__class__.__name__, exc)
     return problem(
         503,

@@ -20,6 +20,9 @@ class Wiring:
     # Periodic tasks, run by the beat of every profile that installs the app:
     # name -> {"task": "<label>.<task>", "schedule": seconds}.
     beat_schedule: dict[str, dict] = field(default_factory=dict)
+    # Outbox event types the app emits: its rows of the outbox move with its data when it
+    # leaves the monolith (kernel/extraction.py).
+    emits: tuple[str, ...] = ()
     # Outbox events the app consumes: event type -> name of its Celery task (on its queue).
     consumes: dict[str, str] = field(default_factory=dict)
     # Rate limits of the app's throttle scopes: scope -> "<requests>/<period>".

@@ -2,6 +2,8 @@
 
 from kernel.wiring import Wiring
 
+from . import events
+
 WIRING = Wiring(
     # It writes outbox events (relay) and expires holds, settles payments and prunes
     # idempotency keys on a schedule (beat, run by its worker).
@@ -9,6 +11,7 @@ WIRING = Wiring(
     # As a service it mostly waits on the catalog and payments services: threads (gunicorn's
     # gthread worker) overlap those waits and keep its connections to them alive.
     web_threads=4,
+    emits=tuple(event.TYPE for event in events.EVENTS),
     beat_schedule={
         "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
         "bookings-settle-payments": {"task": "bookings.settle_payments", "schedule": 300.0},
