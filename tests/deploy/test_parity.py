@@ -36,6 +36,8 @@ from tests.deploy.tools import (
 
 VALUES_FILES = [path.name for path in CI_VALUES]
 MODES = {"services": environment.APPS, "monolith": ("monolith",)}
+# The steps from the monolith to services: the apps served on their own at each.
+HYBRIDS = [("catalog",), ("catalog", "payments"), ("catalog", "payments", "notifications")]
 
 
 def process_of(command: list[str]) -> str:
@@ -58,13 +60,22 @@ def profile_of(environment_: dict) -> str:
     return environment_["DJANGO_SETTINGS_MODULE"].removeprefix("config.settings.")
 
 
-def table(mode: str, *, migrations: bool) -> set[tuple[str, str]]:
-    """(profile, process) of everything ``mode`` runs: PROCESSES, and a migration per profile."""
+def table(mode: str, *, migrations: bool, extracted=()) -> set[tuple[str, str]]:
+    """(profile, process) of everything ``mode`` runs (with the ``extracted`` apps on their
+    own): the processes of each profile, and a migration per profile."""
     return {
         (profile, process)
-        for profile in MODES[mode]
-        for process in [*environment.PROCESSES[profile], *(["migrate"] if migrations else [])]
+        for profile in (*MODES[mode], *extracted)
+        for process in [
+            *environment.processes(profile, extracted if profile == "monolith" else ()),
+            *(["migrate"] if migrations else []),
+        ]
     }
+
+
+def remote(profile: str, extracted) -> tuple[str, ...]:
+    """The remote apps of ``profile``'s process: the extracted ones for the monolith."""
+    return tuple(extracted) if profile == "monolith" else ()
 
 
 def add_once(processes: dict, key: tuple[str, str], value) -> None:
@@ -143,10 +154,14 @@ def runner_processes(plan: list[Process]) -> dict[tuple[str, str], Process]:
     return processes
 
 
-@pytest.fixture(params=sorted(MODES))
+@pytest.fixture(
+    params=[("services", ()), ("monolith", ()), *(("monolith", hybrid) for hybrid in HYBRIDS)],
+    ids=lambda param: "+".join([param[0], *param[1]]),
+)
 def topology(request):
-    """The runner's plan for a mode; plan() starts nothing."""
-    with Topology(request.param, echo=lambda line: None) as topology:
+    """The runner's plan for a mode (and a hybrid's extracted apps); plan() starts nothing."""
+    mode, extracted = request.param
+    with Topology(mode, extracted=extracted, echo=lambda line: None) as topology:
         yield topology
 
 
@@ -166,7 +181,8 @@ def test_helm_runs_the_processes_of_the_table(values_file):
 
 
 def test_the_runner_runs_the_processes_of_the_table(topology):
-    assert set(runner_processes(topology.plan())) == table(topology.mode, migrations=False)
+    expected = table(topology.mode, migrations=False, extracted=topology.extracted)
+    assert set(runner_processes(topology.plan())) == expected
 
 
 @pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
@@ -183,12 +199,25 @@ def test_helm_gives_each_profile_exactly_its_environment(values_file):
 
 
 def test_the_runner_gives_each_profile_exactly_its_environment(topology):
-    for profile in MODES[topology.mode]:
+    for profile in topology.profiles:
         given = set(topology.environment(profile)) - environment.TUNING
-        assert given == environment.required(profile), profile
+        assert given == environment.required(profile, remote(profile, topology.extracted))
     for (profile, process), planned in runner_processes(topology.plan()).items():
         given = set(planned.env) - environment.TUNING
-        assert given == environment.required(profile), (profile, process)
+        expected = environment.required(profile, remote(profile, topology.extracted))
+        assert given == expected, (profile, process)
+
+
+@pytest.mark.parametrize("extracted", HYBRIDS, ids="+".join)
+def test_in_a_hybrid_identity_stays_in_the_monolith_database(extracted):
+    with Topology("monolith", extracted=extracted, echo=lambda line: None) as topology:
+        monolith = topology.environment("monolith")
+        assert monolith["REMOTE_APPS"] == ",".join(extracted)
+        for app in extracted:
+            service = topology.environment(app)
+            assert service["IDENTITY_DATABASE_URL"] == monolith["DATABASE_URL"]
+            assert service["DATABASE_URL"] != monolith["DATABASE_URL"]
+            assert monolith[environment.service_url(app)] == topology.url(app)
 
 
 # --- every deployment runs each process with the table's command and concurrency ---------
@@ -293,12 +322,17 @@ def substituted(values: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)\}", lambda match: values[match[1]], GATEWAY_TEMPLATE.read_text())
 
 
-def upstreams(mode: str, address_of_web: Callable[[str], str]) -> dict[str, str]:
-    """<APP>_UPSTREAM -> the address of the web process serving that app in ``mode``."""
-    return {
-        f"{app.upper()}_UPSTREAM": address_of_web(app if mode == "services" else "monolith")
+def upstreams(mode: str, address_of_web: Callable[[str], str], extracted=()) -> dict[str, str]:
+    """<APP>_UPSTREAM -> the address of the web process serving that app in ``mode`` (with
+    the ``extracted`` apps on their own), and the front's."""
+    serves = {
+        app: app if mode == "services" or app in extracted else "monolith"
         for app in environment.APPS
     }
+    front = address_of_web("catalog" if mode == "services" else "monolith")
+    return {
+        f"{app.upper()}_UPSTREAM": address_of_web(profile) for app, profile in serves.items()
+    } | {"FRONT_UPSTREAM": front}
 
 
 @pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
@@ -329,7 +363,9 @@ def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
         if kind == "web"
     }
     values = upstreams(
-        topology.mode, lambda profile: f"{webs[profile].env['HOST']}:{webs[profile].env['PORT']}"
+        topology.mode,
+        lambda profile: f"{webs[profile].env['HOST']}:{webs[profile].env['PORT']}",
+        topology.extracted,
     )
     values["GATEWAY_LISTEN"] = topology.gateway_url.removeprefix("http://")
     values["GATEWAY_RATE_LIMIT"] = topology.gateway_rate_limit
@@ -368,7 +404,8 @@ def test_the_ingress_serves_the_gateway_routes_in_both_modes():
             path["path"]: path["backend"]["service"]["name"].removeprefix(f"{RELEASE}-")
             for path in rule["http"]["paths"]
         }
-        expected = {prefix: upstream or app for prefix, app in routes.items()}
+        front = {"front": "catalog"}  # the front service of services mode
+        expected = {prefix: upstream or front.get(app, app) for prefix, app in routes.items()}
         assert served == expected | {"/": "frontend"}  # the gateway's / is the storefront too
 
 
