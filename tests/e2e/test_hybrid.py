@@ -9,22 +9,10 @@ import psycopg
 import pytest
 
 from tests.e2e.conftest import running_topology
-from tests.e2e.customers import staff_session
+from tests.e2e.customers import hold_one_seat, staff_session
 from tests.messaging import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-def hold(gateway: httpx.Client, departure_id: int, key: str) -> httpx.Response:
-    return gateway.post(
-        "/api/bookings/",
-        json={
-            "departure_id": departure_id,
-            "seats": 1,
-            "customer": {"name": "Hy", "email": "hy@example.com"},
-        },
-        headers={"Idempotency-Key": key},
-    )
 
 
 def first_departure(gateway: httpx.Client) -> dict:
@@ -46,7 +34,7 @@ def test_a_monolith_with_the_catalog_remote_serves_the_journey_through_the_catal
         guest = httpx.Client(base_url=topology.gateway_url, timeout=30)
         departure = first_departure(guest)  # the catalog service, on its own database
 
-        created = hold(guest, departure["id"], "hybrid-journey")  # the monolith's bookings
+        created = hold_one_seat(guest, departure["id"], "hybrid-journey")  # the monolith's bookings
         assert created.status_code == 201, created.text
         booking = created.json()
         token = {"X-Booking-Token": booking["access_token"]}
@@ -104,7 +92,7 @@ def test_extracting_an_app_from_a_running_monolith_drops_no_request(smtp_sink):
                 ]:
                     try:
                         if path is None:
-                            response = hold(client, departure["id"], f"switch-{number}")
+                            response = hold_one_seat(client, departure["id"], f"switch-{number}")
                         else:
                             response = client.request(method, path)
                     except httpx.HTTPError as exc:
@@ -136,7 +124,7 @@ def test_extracting_an_app_from_a_running_monolith_drops_no_request(smtp_sink):
         assert topology.processes["monolith"].env["REMOTE_APPS"] == "payments"
 
         # A payment now goes to the payments service and its own database.
-        created = hold(gateway, first_departure(gateway)["id"], "after-the-switch")
+        created = hold_one_seat(gateway, first_departure(gateway)["id"], "after-the-switch")
         assert created.status_code == 201, created.text
         paid = gateway.post(
             f"/api/bookings/{created.json()['reference']}/pay",
