@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from unittest import mock
 
@@ -29,15 +30,20 @@ from tests.deploy.tools import (
     ROOT,
     compose_config,
     load_values,
+    objects,
     of_kind,
-    rendered,
     settings_reads,
 )
 
-VALUES_FILES = [path.name for path in CI_VALUES]
 MODES = {"services": environment.APPS, "monolith": ("monolith",)}
 # The steps from the monolith to services: the apps served on their own at each.
 HYBRIDS = [("catalog",), ("catalog", "payments"), ("catalog", "payments", "notifications")]
+# The chart's values of every ci/ file, and of the monolith at each step.
+RELEASES = {path.name: load_values(path) for path in CI_VALUES} | {
+    "+".join(["monolith", *hybrid]): load_values(CHART / "ci" / "monolith.yaml")
+    | {"extracted": list(hybrid)}
+    for hybrid in HYBRIDS
+}
 
 
 def process_of(command: list[str]) -> str:
@@ -106,9 +112,15 @@ def compose_processes(combination: str) -> dict[tuple[str, str], dict]:
 # --- helm -------------------------------------------------------------------------------
 
 
-def helm_processes(values_file: str) -> dict[tuple[str, str], set[str]]:
+@cache
+def released(release: str) -> list[dict]:
+    """Every object the chart renders for a release of RELEASES."""
+    return objects(RELEASES[release])
+
+
+def helm_processes(release: str) -> dict[tuple[str, str], set[str]]:
     """(profile, process) -> names of the variables its containers get (ConfigMap + Secret)."""
-    objects = rendered(values_file)
+    objects = released(release)
     config_maps = {item["metadata"]["name"]: item.get("data", {}) for item in objects}
     processes = {}
     for item in [*of_kind(objects, "Deployment"), *of_kind(objects, "Job")]:
@@ -128,9 +140,9 @@ def helm_processes(values_file: str) -> dict[tuple[str, str], set[str]]:
     return processes
 
 
-def helm_containers(values_file: str) -> dict[tuple[str, str], tuple[list[str], dict[str, str]]]:
+def helm_containers(release: str) -> dict[tuple[str, str], tuple[list[str], dict[str, str]]]:
     """(profile, process) -> (command, ConfigMap data) of each long-running Django container."""
-    objects = rendered(values_file)
+    objects = released(release)
     config_maps = {item["metadata"]["name"]: item.get("data", {}) for item in objects}
     containers = {}
     for item in of_kind(objects, "Deployment"):
@@ -174,10 +186,15 @@ def test_compose_runs_the_processes_of_the_table(combination):
     assert set(compose_processes(combination)) == table(mode, migrations=True)
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_runs_the_processes_of_the_table(values_file):
-    mode = load_values(CHART / "ci" / values_file).get("mode", "services")
-    assert set(helm_processes(values_file)) == table(mode, migrations=True)
+def extracted_of(release: str) -> tuple[str, ...]:
+    return tuple(RELEASES[release].get("extracted", ()))
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_runs_the_processes_of_the_table(release):
+    mode = RELEASES[release].get("mode", "services")
+    expected = table(mode, migrations=True, extracted=extracted_of(release))
+    assert set(helm_processes(release)) == expected
 
 
 def test_the_runner_runs_the_processes_of_the_table(topology):
@@ -192,10 +209,11 @@ def test_compose_gives_each_profile_exactly_its_environment(combination):
         assert given == environment.required(profile), (profile, process)
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_gives_each_profile_exactly_its_environment(values_file):
-    for (profile, process), names in helm_processes(values_file).items():
-        assert names - environment.TUNING == environment.required(profile), (profile, process)
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_gives_each_profile_exactly_its_environment(release):
+    for (profile, process), names in helm_processes(release).items():
+        expected = environment.required(profile, remote(profile, extracted_of(release)))
+        assert names - environment.TUNING == expected, (profile, process)
 
 
 def test_the_runner_gives_each_profile_exactly_its_environment(topology):
@@ -266,9 +284,9 @@ def test_compose_runs_each_process_with_the_table_command(combination):
         assert service["command"] == list(environment.process(profile, kind).argv), name
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_runs_each_process_with_the_table_command(values_file):
-    for (profile, kind), (command, _) in helm_containers(values_file).items():
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_runs_each_process_with_the_table_command(release):
+    for (profile, kind), (command, _) in helm_containers(release).items():
         assert command == list(environment.process(profile, kind).argv), (profile, kind)
 
 
@@ -279,10 +297,10 @@ def test_compose_web_processes_run_the_table_concurrency(combination):
             assert gunicorn_concurrency(given) == table_concurrency(profile, {}), profile
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_web_processes_run_the_table_concurrency(values_file):
-    values = load_values(CHART / "ci" / values_file)
-    for (profile, kind), (_, data) in helm_containers(values_file).items():
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_web_processes_run_the_table_concurrency(release):
+    values = RELEASES[release]
+    for (profile, kind), (_, data) in helm_containers(release).items():
         if kind == "web":
             components = values if profile == "monolith" else values.get("apps", {})
             component = components.get(profile, {})
@@ -394,19 +412,28 @@ def gateway_routes() -> dict[str, str]:
     return dict(re.findall(r"location (/[\w/]*) \{ proxy_pass http://(\w+); \}", text))
 
 
-def test_the_ingress_serves_the_gateway_routes_in_both_modes():
+@pytest.mark.parametrize(
+    "release", ["services.yaml", "monolith.yaml", *(r for r in RELEASES if "+" in r)]
+)
+def test_the_ingress_serves_the_gateway_routes_in_every_mode_and_hybrid(release):
+    """Each app's prefixes to whatever serves it (the monolith, or its own service when
+    extracted), the front's to the front."""
     routes = gateway_routes()
     assert routes["/api/catalog/"] == "catalog" and "/internal/" not in routes
-    for values_file, upstream in [("services.yaml", None), ("monolith.yaml", "monolith")]:
-        (ingress,) = of_kind(rendered(values_file), "Ingress")
-        (rule,) = ingress["spec"]["rules"]
-        served = {
-            path["path"]: path["backend"]["service"]["name"].removeprefix(f"{RELEASE}-")
-            for path in rule["http"]["paths"]
-        }
-        front = {"front": "catalog"}  # the front service of services mode
-        expected = {prefix: upstream or front.get(app, app) for prefix, app in routes.items()}
-        assert served == expected | {"/": "frontend"}  # the gateway's / is the storefront too
+    mode, extracted = RELEASES[release].get("mode", "services"), extracted_of(release)
+    (ingress,) = of_kind(released(release), "Ingress")
+    (rule,) = ingress["spec"]["rules"]
+    served = {
+        path["path"]: path["backend"]["service"]["name"].removeprefix(f"{RELEASE}-")
+        for path in rule["http"]["paths"]
+    }
+    front = "catalog" if mode == "services" else "monolith"
+    serves = {
+        app: app if mode == "services" or app in extracted else "monolith"
+        for app in environment.APPS
+    }
+    expected = {prefix: serves.get(upstream, front) for prefix, upstream in routes.items()}
+    assert served == expected | {"/": "frontend"}  # the gateway's / is the storefront too
 
 
 def test_the_gateway_blocks_internal_endpoints_and_answers_its_own_health():
