@@ -155,34 +155,27 @@ def service_url(app: str) -> str:
 
 def required(profile: str, remote: tuple[str, ...] = ()) -> frozenset[str]:
     """What a process of ``profile`` must be given. A service gets the shared identity
-    database and the URL of every other app; the monolith has one database and no peers,
-    but in a hybrid (``remote`` apps) ``REMOTE_APPS`` and the URL of each remote app.
-    A service next to a hybrid monolith needs nothing more: its identity database is the
-    monolith's, and its peers' URLs point at the monolith for the apps it serves."""
-    own = frozenset().union(*(wiring(app).env for app in installs(profile, remote)))
+    database and the URL of every other app; the monolith has one database and no peers.
+    In a hybrid (``remote`` apps) the monolith is given what it always is, plus
+    ``REMOTE_APPS`` and where every app is served (it reads what its installed apps and
+    its remote apps' URLs need): one shape at every step, so a step changes values, never
+    which variables a deployment provides. A service next to a hybrid monolith needs
+    nothing more: its identity database is the monolith's, and its peers' URLs point at
+    the monolith for the apps it serves."""
+    own = frozenset().union(*(wiring(app).env for app in installs(profile)))
     if profile != "monolith":
         peers = {service_url(app) for app in APPS if app != profile}
         return COMMON | own | {"IDENTITY_DATABASE_URL"} | peers
     if remote:
-        return COMMON | own | {"REMOTE_APPS"} | {service_url(app) for app in remote}
+        return COMMON | own | {"REMOTE_APPS"} | {service_url(app) for app in APPS}
     return COMMON | own
-
-
-def hybrids() -> list[tuple[str, ...]]:
-    """Every ``remote`` a monolith may have: each proper, non-empty subset of APPS."""
-    subsets = [()]
-    for app in APPS:
-        subsets += [(*subset, app) for subset in subsets]
-    return [subset for subset in subsets if 0 < len(subset) < len(APPS)]
 
 
 def known() -> frozenset[str]:
     """Every variable some process may be given: what any profile or hybrid requires, and
     tuning."""
-    return TUNING.union(
-        *(required(profile) for profile in PROFILES),
-        *(required("monolith", remote) for remote in hybrids()),
-    )
+    hybrid = required("monolith", remote=APPS[:1])  # the same for every remote
+    return TUNING.union(hybrid, *(required(profile) for profile in PROFILES))
 
 
 def process(profile: str, kind: str, remote: tuple[str, ...] = ()) -> Process:

@@ -246,7 +246,7 @@ class Topology:
             env |= {service_url(app): self.peer_url(app) for app in APPS if app != profile}
         elif self.extracted:
             env["REMOTE_APPS"] = ",".join(self.extracted)
-            env |= {service_url(app): self.url(app) for app in self.extracted}
+            env |= {service_url(app): self.url(self.serves(app)) for app in APPS}
         needed = required(profile, self.extracted if profile == "monolith" else ())
         env = {name: value for name, value in env.items() if name in needed}
         missing = needed - set(env)

@@ -180,10 +180,17 @@ def topology(request):
 # --- every deployment runs the table's processes, with exactly their environment ---------
 
 
+def compose_mode(combination: str) -> tuple[str, tuple[str, ...]]:
+    """The mode of a compose combination, and its extracted apps: "monolith+catalog"."""
+    mode, *extracted = combination.removesuffix("-dev").split("+")
+    return mode, tuple(extracted)
+
+
 @pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
 def test_compose_runs_the_processes_of_the_table(combination):
-    mode = combination.removesuffix("-dev")
-    assert set(compose_processes(combination)) == table(mode, migrations=True)
+    mode, extracted = compose_mode(combination)
+    expected = table(mode, migrations=True, extracted=extracted)
+    assert set(compose_processes(combination)) == expected
 
 
 def extracted_of(release: str) -> tuple[str, ...]:
@@ -204,9 +211,11 @@ def test_the_runner_runs_the_processes_of_the_table(topology):
 
 @pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
 def test_compose_gives_each_profile_exactly_its_environment(combination):
+    _, extracted = compose_mode(combination)
     for (profile, process), environment_ in compose_processes(combination).items():
         given = set(environment_) - environment.TUNING
-        assert given == environment.required(profile), (profile, process)
+        expected = environment.required(profile, remote(profile, extracted))
+        assert given == expected, (profile, process)
 
 
 @pytest.mark.parametrize("release", RELEASES)
@@ -355,11 +364,11 @@ def upstreams(mode: str, address_of_web: Callable[[str], str], extracted=()) -> 
 
 @pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
 def test_compose_gives_the_gateway_every_variable_and_the_web_services(combination):
-    mode = combination.removesuffix("-dev")
+    mode, extracted = compose_mode(combination)
     services = compose_services(combination)
     gateway = compose_config(combination)["services"]["gateway"]["environment"]
     assert set(gateway) == template_variables()
-    expected = upstreams(mode, lambda profile: f"{services[(profile, 'web')][0]}:8000")
+    expected = upstreams(mode, lambda profile: f"{services[(profile, 'web')][0]}:8000", extracted)
     assert {name: gateway[name] for name in expected} == expected
     # Every other path: the storefront's own web server.
     assert gateway["STOREFRONT_UPSTREAM"] == "frontend:8080"

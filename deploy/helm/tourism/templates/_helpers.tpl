@@ -108,7 +108,7 @@ capabilities:
   "DJANGO_SECURE_SSL_REDIRECT" (ternary "1" "0" $root.Values.config.secureSslRedirect)
   "PUBLIC_BASE_URL" $url
 -}}
-{{- if eq (include "tourism.serves" (dict "root" $root "app" "payments")) .name -}}
+{{- if has .name (list "monolith" "payments") -}}
 {{- $_ := set $config "PAYMENT_GATEWAY" $root.Values.config.paymentGateway -}}
 {{- end -}}
 {{- if and (eq .name "monolith") $root.Values.extracted -}}
@@ -116,8 +116,8 @@ capabilities:
 {{- end -}}
 {{- range $peer, $app := $root.Values.apps -}}
 {{- $serves := include "tourism.serves" (dict "root" $root "app" $peer) -}}
-{{- $needed := ternary (has $peer $root.Values.extracted) (or (eq $root.Values.mode "monolith") $app.enabled) (eq $.name "monolith") -}}
-{{- if and $needed (ne $serves $.name) -}}
+{{- $needed := ternary (gt (len $root.Values.extracted) 0) (or (eq $root.Values.mode "monolith") $app.enabled) (eq $.name "monolith") -}}
+{{- if and $needed (or (ne $serves $.name) (eq $.name "monolith")) -}}
 {{- $_ := set $config (printf "%s_SERVICE_URL" (upper $peer)) (printf "http://%s:8000" (include "tourism.name" (dict "root" $root "name" $serves))) -}}
 {{- end -}}
 {{- end -}}
@@ -142,7 +142,7 @@ env:
   {{- $identity := ternary "MONOLITH_DATABASE_URL" "IDENTITY_DATABASE_URL" (eq .root.Values.mode "monolith") }}
   {{- $_ := set $keys "IDENTITY_DATABASE_URL" $identity }}
   {{- end }}
-  {{- if eq (include "tourism.serves" (dict "root" .root "app" "payments")) .name }}
+  {{- if has .name (list "monolith" "payments") }}
   {{- $_ := set $keys "PAYMENT_GATEWAY_API_KEY" "PAYMENT_GATEWAY_API_KEY" }}
   {{- end }}
   {{- range $variable, $key := $keys }}
