@@ -314,12 +314,12 @@ class Topology:
         if self.echo:
             self.echo(line)
 
-    def manage(self, profile: str, *args: str) -> None:
+    def manage(self, profile: str, *args: str, env: dict[str, str] | None = None) -> None:
         self._say(f"[{profile}] manage.py {' '.join(args)}")
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=self.shell_environment(profile),
+            env=self.shell_environment(profile) | (env or {}),
             capture_output=True,
             text=True,
             check=False,
@@ -337,7 +337,10 @@ class Topology:
             raise TopologyError(str(exc)) from exc
         self.create_databases()
         for profile in self.profiles:
-            self.manage(profile, "migrate_service")
+            # The monolith's database has every app's tables, as before any extraction:
+            # an extracted app's stay empty there, and find it ready if the app moves back.
+            every_app = {"REMOTE_APPS": ""} if profile == "monolith" else None
+            self.manage(profile, "migrate_service", env=every_app)
         self.manage(self.serves("catalog"), "seed_demo")  # the catalog owns the demo data
         self.manage(self.profiles[0], "ensure_staff")
 
