@@ -64,10 +64,12 @@ def test_a_monolith_with_the_catalog_remote_serves_the_journey_through_the_catal
         assert "Departures" in staff.get("/admin/catalog/").text
 
 
-def test_extracting_an_app_from_a_running_monolith_drops_no_request(smtp_sink):
-    """Payments moves out (its data needs no copy here: a fresh demo has no payment)
-    while a client keeps browsing, holding seats and asking for payments through the
-    gateway: no connection error and no 5xx, before, during or after the switch."""
+def test_extracting_apps_from_a_running_monolith_drops_no_request(smtp_sink):
+    """Payments, then notifications, move out (their data needs no copy here: a fresh
+    demo has no payment and no email) while a client keeps browsing, holding seats and
+    asking for payments and notifications through the gateway: no connection error and no
+    5xx, before, during or after each switch. Then the confirmation email of a payment is
+    sent once, by the notifications service."""
     with running_topology("monolith", smtp_sink) as topology:
         gateway = httpx.Client(base_url=topology.gateway_url, timeout=30)
         departure = first_departure(gateway)
@@ -81,6 +83,7 @@ def test_extracting_an_app_from_a_running_monolith_drops_no_request(smtp_sink):
                 for method, path in [
                     ("GET", "/api/catalog/tours/"),
                     ("GET", "/api/payments/payments/"),  # anonymous: 403 from either
+                    ("GET", "/api/notifications/notifications/"),
                     ("POST", None),
                     ("GET", "/admin/login/"),
                 ]:
@@ -103,6 +106,7 @@ def test_extracting_an_app_from_a_running_monolith_drops_no_request(smtp_sink):
         try:
             wait_until(lambda: sum(outcomes.values()) > 20, timeout=30, what="requests flowing")
             topology.extract("payments")
+            topology.extract("notifications")
             after_switch = sum(outcomes.values())
             wait_until(
                 lambda: sum(outcomes.values()) > after_switch + 20,
@@ -115,9 +119,10 @@ def test_extracting_an_app_from_a_running_monolith_drops_no_request(smtp_sink):
 
         assert failures == []
         assert outcomes[200] and outcomes[201] and outcomes[403], outcomes
-        assert topology.processes["monolith"].env["REMOTE_APPS"] == "payments"
+        assert topology.processes["monolith"].env["REMOTE_APPS"] == "payments,notifications"
 
-        # A payment now goes to the payments service and its own database.
+        # A payment now goes to the payments service and its own database, the email to
+        # the notifications service's worker, once.
         created = hold_one_seat(gateway, first_departure(gateway)["id"], "after-the-switch")
         assert created.status_code == 201, created.text
         paid = gateway.post(
@@ -127,3 +132,12 @@ def test_extracting_an_app_from_a_running_monolith_drops_no_request(smtp_sink):
         )
         assert paid.status_code == 200, paid.text
         assert count(topology, "payments", "payments_payment") == 1
+        reference = created.json()["reference"]
+        (confirmation,) = wait_until(
+            lambda: [m for m in smtp_sink.messages if reference in m["Subject"]],
+            timeout=30,
+            what="confirmation email",
+        )
+        assert confirmation["To"] == "bo@example.com"
+        assert count(topology, "notifications", "notifications_notification") == 1
+        assert count(topology, "monolith", "notifications_notification") == 0
