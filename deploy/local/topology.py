@@ -492,6 +492,7 @@ class Topology:
         self.manage(app, "migrate_service")
         for kind in self.kinds(app):
             self.launch(app, kind)
+        self.processes["gateway"] = self.processes.pop("gateway")  # still the first to stop
         self.reload_gateway()
         self.restart_monolith()
 
@@ -533,9 +534,10 @@ class Topology:
                     self.reload_gateway()
             if old is not None:
                 old.stop()
-                del self.processes[name]
             if wanted:
-                self.processes[name] = new
+                self.processes[name] = new  # in the old one's place in the stop order
+            elif old is not None:
+                del self.processes[name]
 
     def stop(self, name: str | None = None) -> None:
         """Stop every process (or one, by name), in the reverse order of their start:

@@ -120,6 +120,7 @@ def test_extracting_apps_from_a_running_monolith_drops_no_request(smtp_sink):
         assert failures == []
         assert outcomes[200] and outcomes[201] and outcomes[403], outcomes
         assert topology.processes["monolith"].env["REMOTE_APPS"] == "payments,notifications"
+        assert list(topology.processes)[-1] == "gateway"  # the first to stop, still
 
         # A payment now goes to the payments service and its own database, the email to
         # the notifications service's worker, once.
