@@ -134,7 +134,8 @@ COMMANDS = {
     "relay": ("python", "manage.py", "outbox_relay"),
 }
 # gunicorn workers of every web process; threads per worker come from the app's wiring
-# (the monolith calls its apps in process: one thread). WEB_CONCURRENCY and
+# (the monolith calls its apps in process: one thread; in a hybrid, its apps' as services,
+# for they wait on the remote ones). WEB_CONCURRENCY and
 # GUNICORN_THREADS override them for one deployment (config/gunicorn.py).
 WEB_WORKERS = 2
 
@@ -185,7 +186,9 @@ def process(profile: str, kind: str, remote: tuple[str, ...] = ()) -> Process:
         raise ValueError(f"the {profile} profile runs no {kind} process")
     concurrency = {}
     if kind == "web":
-        threads = wiring(profile).web_threads if profile in APPS else 1
+        # A hybrid monolith waits on its remote apps as a service waits on its peers.
+        waits = installs(profile, remote) if profile in APPS or remote else ()
+        threads = max((wiring(app).web_threads for app in waits), default=1)
         concurrency = {"workers": WEB_WORKERS, "threads": threads}
     return Process(profile, kind, COMMANDS[kind], required(profile, remote), **concurrency)
 

@@ -257,10 +257,11 @@ def gunicorn_concurrency(given: dict[str, str]) -> tuple[int, int]:
     return config["workers"], config["threads"]
 
 
-def table_concurrency(profile: str, tuned: dict[str, str]) -> tuple[int, int]:
-    """The table's concurrency for the web process of ``profile``, as a deployment's own
-    WEB_CONCURRENCY or GUNICORN_THREADS (tuning, say in a chart's ``env``) changes it."""
-    web = environment.process(profile, "web")
+def table_concurrency(profile: str, tuned: dict[str, str], extracted=()) -> tuple[int, int]:
+    """The table's concurrency for the web process of ``profile`` (next to the
+    ``extracted`` apps), as a deployment's own WEB_CONCURRENCY or GUNICORN_THREADS (tuning,
+    say in a chart's ``env``) changes it."""
+    web = environment.process(profile, "web", remote(profile, extracted))
     return (
         int(tuned.get("WEB_CONCURRENCY", web.workers)),
         int(tuned.get("GUNICORN_THREADS", web.threads)),
@@ -272,6 +273,9 @@ def test_the_table_gives_threads_to_the_service_that_waits_on_its_peers():
     assert {environment.process(profile, "web").threads for profile in ("monolith", "catalog")} == {
         1
     }
+    # A hybrid monolith with bookings waits on its remote apps, as the bookings service does.
+    assert environment.process("monolith", "web", remote=("catalog",)).threads == 4
+    assert environment.process("monolith", "web", remote=("bookings",)).threads == 1
     assert environment.process("bookings", "relay").argv == ("python", "manage.py", "outbox_relay")
     with pytest.raises(ValueError, match="runs no beat process"):
         environment.process("payments", "beat")
@@ -313,7 +317,7 @@ def test_helm_web_processes_run_the_table_concurrency(release):
         if kind == "web":
             components = values if profile == "monolith" else values.get("apps", {})
             component = components.get(profile, {})
-            expected = table_concurrency(profile, component.get("env", {}))
+            expected = table_concurrency(profile, component.get("env", {}), extracted_of(release))
             assert gunicorn_concurrency(data) == expected, profile
 
 
@@ -327,7 +331,8 @@ def test_the_runner_runs_each_process_with_the_table_command_and_threads(topolog
         expected = [*python, *args]
         assert planned.argv[: len(expected)] == expected, (profile, kind)
         if kind == "web":
-            assert gunicorn_concurrency(planned.env) == (1, table_concurrency(profile, {})[1])
+            threads = table_concurrency(profile, {}, topology.extracted)[1]
+            assert gunicorn_concurrency(planned.env) == (1, threads)
 
 
 @pytest.mark.parametrize("profile", environment.PROFILES)
