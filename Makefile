@@ -74,7 +74,7 @@ docker: ## Install Debian's Docker engine and debootstrap if missing (for `make 
 image: install ## Build the images tourism-booking:dev and tourism-frontend:dev (needs a running engine; stand-ins when no registry answers)
 	$(PY) -m deploy.images.build $(if $(LOCAL),--local)
 
-services: install nginx shop ## The services topology behind nginx on http://127.0.0.1:8080 (MODE=monolith: the monolith behind it)
+services: install nginx shop ## The services topology behind nginx on http://127.0.0.1:8080 (MODE=monolith: the monolith behind it; SERVICES_ARGS="--extracted catalog,payments": those apps on their own)
 	$(PY) -m deploy.local.services --mode $(or $(MODE),services) $(SERVICES_ARGS)
 
 # Worker, beat and relay run the profile in DJANGO_SETTINGS_MODULE (default: the monolith)

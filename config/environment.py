@@ -8,8 +8,9 @@ its command, the environment it must be given and its concurrency.
 
 docs/configuration.md explains every variable. Compose (``deploy/compose/``), the Helm
 chart (``deploy/helm/tourism/``) and the local services runner provide ``required(profile)``
-to each process of that profile, taking ``SECRETS`` from a secret store (never a
-ConfigMap). ``TUNING`` variables have defaults that suit every deployment.
+to each process of that profile (``required("monolith", remote)`` to the monolith of a
+hybrid, whose ``REMOTE_APPS`` their own processes serve), taking ``SECRETS`` from a secret
+store (never a ConfigMap). ``TUNING`` variables have defaults that suit every deployment.
 
 ``tests/deploy/test_parity.py`` checks both directions: the settings read nothing that is
 not listed here, and every deployment provides what is, and runs each process with its
@@ -32,9 +33,29 @@ def wiring(app: str) -> Wiring:
     return import_module(f"apps.{app}.wiring").WIRING
 
 
-def installs(profile: str) -> tuple[str, ...]:
-    """The apps a profile runs: every app in the monolith, its own app in a service."""
-    return APPS if profile == "monolith" else (profile,)
+def installs(profile: str, remote: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The apps a profile runs: every app in the monolith but its ``remote`` ones (a
+    hybrid), its own app in a service."""
+    if profile != "monolith":
+        return (profile,)
+    return tuple(app for app in APPS if app not in remote)
+
+
+def remote_apps(value: str) -> tuple[str, ...]:
+    """The apps that ``REMOTE_APPS`` (comma-separated, read by the monolith only) names:
+    served by their own processes, called over HTTP. Raises ValueError for a name that is
+    no app, or when it names every app (then run services mode)."""
+    names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+    unknown = [name for name in names if name not in APPS]
+    if unknown:
+        raise ValueError(
+            f"REMOTE_APPS names no app: {', '.join(unknown)} (the apps: {', '.join(APPS)})"
+        )
+    if set(names) == set(APPS):
+        raise ValueError(
+            "REMOTE_APPS names every app: the monolith would serve none (run services mode)"
+        )
+    return tuple(app for app in APPS if app in names)
 
 
 COMMON = frozenset(
@@ -117,7 +138,8 @@ COMMANDS = {
     "relay": ("python", "manage.py", "outbox_relay"),
 }
 # gunicorn workers of every web process; threads per worker come from the app's wiring
-# (the monolith calls its apps in process: one thread). WEB_CONCURRENCY and
+# (the monolith calls its apps in process: one thread; in a hybrid, its apps' as services,
+# for they wait on the remote ones). WEB_CONCURRENCY and
 # GUNICORN_THREADS override them for one deployment (config/gunicorn.py).
 WEB_WORKERS = 2
 # Celery worker processes (prefork) of every worker process: the settings'
@@ -139,38 +161,52 @@ def service_url(app: str) -> str:
     return f"{app.upper()}_SERVICE_URL"
 
 
-def required(profile: str) -> frozenset[str]:
+def required(profile: str, remote: tuple[str, ...] = ()) -> frozenset[str]:
     """What a process of ``profile`` must be given. A service gets the shared identity
-    database and the URL of every other app; the monolith has one database and no peers."""
+    database and the URL of every other app; the monolith has one database and no peers.
+    In a hybrid (``remote`` apps) the monolith is given what it always is, plus
+    ``REMOTE_APPS`` and where every app is served (it reads what its installed apps and
+    its remote apps' URLs need): one shape at every step, so a step changes values, never
+    which variables a deployment provides. A service next to a hybrid monolith needs
+    nothing more: its identity database is the monolith's, and its peers' URLs point at
+    the monolith for the apps it serves."""
     own = frozenset().union(*(wiring(app).env for app in installs(profile)))
-    if profile == "monolith":
-        return COMMON | own
-    peers = {service_url(app) for app in APPS if app != profile}
-    return COMMON | own | {"IDENTITY_DATABASE_URL"} | peers
+    if profile != "monolith":
+        peers = {service_url(app) for app in APPS if app != profile}
+        return COMMON | own | {"IDENTITY_DATABASE_URL"} | peers
+    if remote:
+        return COMMON | own | {"REMOTE_APPS"} | {service_url(app) for app in APPS}
+    return COMMON | own
 
 
 def known() -> frozenset[str]:
-    """Every variable some process may be given: what any profile requires, and tuning."""
-    return TUNING.union(*(required(profile) for profile in PROFILES))
+    """Every variable some process may be given: what any profile or hybrid requires, and
+    tuning."""
+    hybrid = required("monolith", remote=APPS[:1])  # the same for every remote
+    return TUNING.union(hybrid, *(required(profile) for profile in PROFILES))
 
 
-def process(profile: str, kind: str) -> Process:
-    """How every deployment runs the ``kind`` process of ``profile``."""
-    if kind not in PROCESSES[profile]:
+def process(profile: str, kind: str, remote: tuple[str, ...] = ()) -> Process:
+    """How every deployment runs the ``kind`` process of ``profile`` (of the monolith
+    with ``remote`` apps, in a hybrid)."""
+    if kind not in processes(profile, remote):
         raise ValueError(f"the {profile} profile runs no {kind} process")
     concurrency = {}
     if kind == "web":
-        threads = wiring(profile).web_threads if profile in APPS else 1
+        # A hybrid monolith waits on its remote apps as a service waits on its peers.
+        waits = installs(profile, remote) if profile in APPS or remote else ()
+        threads = max((wiring(app).web_threads for app in waits), default=1)
         concurrency = {"workers": WEB_WORKERS, "threads": threads}
     if kind == "worker":
         concurrency = {"workers": WORKER_CONCURRENCY}
-    return Process(profile, kind, COMMANDS[kind], required(profile), **concurrency)
+    return Process(profile, kind, COMMANDS[kind], required(profile, remote), **concurrency)
 
 
-def _processes(profile: str) -> tuple[str, ...]:
-    kinds = {kind for app in installs(profile) for kind in wiring(app).processes}
+def processes(profile: str, remote: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The kinds of process a profile runs: those of every app it installs."""
+    kinds = {kind for app in installs(profile, remote) for kind in wiring(app).processes}
     return tuple(kind for kind in COMMANDS if kind in kinds)
 
 
 # The processes each profile runs (the monolith runs those of every app).
-PROCESSES = {profile: _processes(profile) for profile in PROFILES}
+PROCESSES = {profile: processes(profile) for profile in PROFILES}

@@ -20,7 +20,8 @@ from kernel.log_masking import mask  # noqa: E402
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - containers listen on every interface
 profile = os.environ.get("DJANGO_SETTINGS_MODULE", "").removeprefix("config.settings.")
 # config/environment.py decides every web process's concurrency; these variables override it.
-web = environment.process(profile if profile in environment.PROFILES else "monolith", "web")
+remote = environment.remote_apps(os.environ.get("REMOTE_APPS", ""))
+web = environment.process(profile if profile in environment.PROFILES else "monolith", "web", remote)
 workers = int(os.environ.get("WEB_CONCURRENCY") or web.workers)
 threads = int(os.environ.get("GUNICORN_THREADS") or web.threads)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

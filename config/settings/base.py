@@ -72,8 +72,8 @@ THIRD_PARTY_APPS = [
 PROJECT_APPS: list[str] = []  # each profile says which of apps.* run in this process
 
 
-def project_apps(profile: str) -> list[str]:
-    return [f"apps.{app}" for app in environment.installs(profile)]
+def project_apps(profile: str, remote: tuple[str, ...] = ()) -> list[str]:
+    return [f"apps.{app}" for app in environment.installs(profile, remote)]
 
 
 def platform_apps(project_apps: list[str]) -> list[str]:
@@ -277,9 +277,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 
-def beat_schedule(profile: str) -> dict:
+def beat_schedule(profile: str, remote: tuple[str, ...] = ()) -> dict:
     schedule = dict(CELERY_BEAT_SCHEDULE)
-    for app in environment.installs(profile):
+    for app in environment.installs(profile, remote):
         schedule.update(environment.wiring(app).beat_schedule)
     return schedule
 

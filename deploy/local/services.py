@@ -1,6 +1,8 @@
 """``make services``: the services topology (or ``--mode monolith``) on this machine.
 
-Creates and migrates the databases on the local PostgreSQL, seeds demo data, starts every
+``--mode monolith --extracted catalog,payments`` runs a hybrid: the monolith without those
+apps, each of them on its own process and database. Creates and migrates the databases on
+the local PostgreSQL, seeds demo data, starts every
 process with a log prefix and the nginx gateway, and runs until Ctrl-C stops everything.
 """
 
@@ -14,6 +16,12 @@ from deploy.local.topology import DEFAULT_PORTS, Topology, TopologyError
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["services", "monolith"], default="services")
+    parser.add_argument(
+        "--extracted",
+        default="",
+        help="with --mode monolith: apps (comma-separated) served by their own processes and "
+        "databases, the monolith calling them over HTTP (a hybrid)",
+    )
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672//")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
@@ -32,18 +40,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     ports = {name: getattr(args, f"port_{name}") for name in DEFAULT_PORTS}
-    topology = Topology(
-        args.mode,
-        ports=ports,
-        database_prefix=f"{args.database_prefix}_{args.mode}",
-        postgres_url=args.postgres_url,
-        broker_url=args.broker_url,
-        redis_url=args.redis_url,
-        email_url=args.email_url,
-        queue_prefix=args.queue_prefix,
-        gateway_rate_limit=args.gateway_rate_limit,
-        gateway_rate_burst=args.gateway_rate_burst,
-    )
+    extracted = tuple(app.strip() for app in args.extracted.split(",") if app.strip())
+    try:
+        topology = Topology(
+            args.mode,
+            extracted=extracted,
+            ports=ports,
+            database_prefix=f"{args.database_prefix}_{args.mode}",
+            postgres_url=args.postgres_url,
+            broker_url=args.broker_url,
+            redis_url=args.redis_url,
+            email_url=args.email_url,
+            queue_prefix=args.queue_prefix,
+            gateway_rate_limit=args.gateway_rate_limit,
+            gateway_rate_burst=args.gateway_rate_burst,
+        )
+    except TopologyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with topology:
         try:
@@ -53,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         url = topology.gateway_url
+        mode = f"{args.mode}, {', '.join(extracted)} extracted" if extracted else args.mode
         print(
-            f"\nReady ({args.mode}): shop {url}/, API {url}/api/, docs {url}/api/docs/, "
+            f"\nReady ({mode}): shop {url}/, API {url}/api/, docs {url}/api/docs/, "
             f"admin {url}/admin/ "
             "(admin / admin). Ctrl-C stops everything.\n",
             flush=True,

@@ -11,6 +11,16 @@ unasked (``restart=True``, the default), its output kept bounded. ``stop()`` sto
 one by one in the reverse order of their start: the gateway first, so no request reaches
 a process that is going away.
 
+A hybrid (``mode="monolith"`` with ``extracted`` apps) runs the monolith with those apps
+in ``REMOTE_APPS``, and each of them as a service on its own database whose identity
+database is the monolith's. :meth:`Topology.extract` moves one more app out of a running
+topology without dropping a request: it starts the app's service, points the gateway at
+it (``nginx -s reload``, graceful), then restarts the monolith's processes one at a time
+with the new ``REMOTE_APPS`` (a new web process on a new port before the old one stops).
+Services reach the apps the monolith serves through the runner's internal edge (an nginx
+server that proxies ``/internal/``, as a Kubernetes Service would), so the monolith's
+new port changes nothing for them.
+
 A test or the benchmark can also start single processes (:meth:`Topology.launch`), on
 databases of its own (``database_url``: one database for every profile) with options for
 what differs: DEBUG off (``debug=False``), queue prefix, ports, the table's concurrency
@@ -23,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +43,7 @@ import psycopg
 import redis
 from kombu import Connection
 
-from config.environment import APPS, COMMANDS, PROCESSES, required, service_url
+from config.environment import APPS, COMMANDS, processes, remote_apps, required, service_url
 from deploy.local.processes import ROOT, Process, ProcessError, base_environment, free_port
 from deploy.local.storefront import DIST as STOREFRONT_DIST
 from deploy.local.storefront import StorefrontError, ensure_built
@@ -42,7 +53,7 @@ STOREFRONT_TEMPLATE = ROOT / "deploy" / "nginx" / "storefront.conf.template"
 DEFAULT_PORTS = (
     {"gateway": 8080, "monolith": 8000}
     | {app: 8001 + index for index, app in enumerate(APPS)}
-    | {"storefront": 8001 + len(APPS)}
+    | {"storefront": 8001 + len(APPS), "internal": 8090}
 )
 # Run as root, nginx would start its worker as "nobody", which cannot write its temporary
 # files (request bodies over 16 KB) in the runner's private directory: the worker stays root.
@@ -60,6 +71,21 @@ http {
     scgi_temp_path $prefix/scgi;
     include $prefix/gateway.conf;
     include $prefix/storefront.conf;
+    include $prefix/internal.conf;
+}
+"""
+# The internal edge of a hybrid: services call the apps the monolith serves here, at an
+# address that stays put while the monolith moves to a new port (the gateway's upstreams).
+INTERNAL_SERVER = """\
+server {
+    listen $listen;
+    access_log off;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $$http_host;
+    proxy_connect_timeout 3s;
+    proxy_read_timeout 30s;
+$locations
 }
 """
 
@@ -111,6 +137,11 @@ def command(
     return argv, env
 
 
+def nginx_workers(master: int) -> set[int]:
+    result = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
+    return {int(pid) for pid in result.stdout.split()}
+
+
 class TopologyError(RuntimeError):
     """Something the topology needs is missing or did not start; the message says what."""
 
@@ -120,6 +151,7 @@ class Topology:
         self,
         mode: str = "services",
         *,
+        extracted: tuple[str, ...] = (),
         ports: dict[str, int] | None = None,
         database_prefix: str = "tourism_local",
         database_url: str | None = None,
@@ -142,6 +174,12 @@ class Topology:
     ):
         if mode not in ("services", "monolith"):
             raise TopologyError(f"Unknown mode {mode!r}: use services or monolith.")
+        if extracted and mode != "monolith":
+            raise TopologyError("Only the monolith has apps extracted: use --mode monolith.")
+        try:
+            self.extracted = remote_apps(",".join(extracted))
+        except ValueError as exc:
+            raise TopologyError(str(exc)) from exc
         self.mode = mode
         self.ports = {**DEFAULT_PORTS, **(ports or {})}
         self.database_prefix = database_prefix
@@ -154,7 +192,6 @@ class Topology:
         self.email_url = email_url
         # Two runs on one broker neither share queues nor clash on worker node names.
         self.queue_prefix = f"{database_prefix}." if queue_prefix is None else queue_prefix
-        self.run_id = uuid.uuid4().hex[:8]
         self.debug, self.secret_key, self.service_token = debug, secret_key, service_token
         self.concurrency = concurrency
         self.gateway_rate_limit = gateway_rate_limit
@@ -169,7 +206,11 @@ class Topology:
 
     @property
     def profiles(self) -> tuple[str, ...]:
-        return APPS if self.mode == "services" else ("monolith",)
+        return APPS if self.mode == "services" else ("monolith", *self.extracted)
+
+    def serves(self, app: str) -> str:
+        """The profile whose web process serves ``app``."""
+        return "monolith" if self.mode == "monolith" and app not in self.extracted else app
 
     @property
     def gateway_url(self) -> str:
@@ -182,7 +223,16 @@ class Topology:
         return f"{self.database_prefix}_{name}"
 
     def database_url(self, name: str) -> str:
+        if name == "identity" and self.mode == "monolith":
+            name = "monolith"  # a hybrid's identity stays in the monolith's database
         return self.shared_database_url or f"{self.postgres_url}/{self.database(name)}"
+
+    def peer_url(self, app: str) -> str:
+        """Where a service calls ``app``: its own service, or the internal edge in front
+        of the monolith."""
+        if self.serves(app) == "monolith":
+            return f"http://127.0.0.1:{self.ports['internal']}"
+        return self.url(app)
 
     def environment(self, profile: str) -> dict[str, str]:
         """Exactly what ``profile`` reads (config/environment.py), for this machine."""
@@ -204,9 +254,13 @@ class Topology:
         }
         if profile != "monolith":
             env["IDENTITY_DATABASE_URL"] = self.database_url("identity")
-            env |= {service_url(app): self.url(app) for app in APPS if app != profile}
-        env = {name: value for name, value in env.items() if name in required(profile)}
-        missing = required(profile) - set(env)
+            env |= {service_url(app): self.peer_url(app) for app in APPS if app != profile}
+        elif self.extracted:
+            env["REMOTE_APPS"] = ",".join(self.extracted)
+            env |= {service_url(app): self.url(self.serves(app)) for app in APPS}
+        needed = required(profile, self.extracted if profile == "monolith" else ())
+        env = {name: value for name, value in env.items() if name in needed}
+        missing = needed - set(env)
         if missing:
             raise TopologyError(f"The {profile} profile needs {sorted(missing)}.")
         if self.queue_prefix:
@@ -247,7 +301,7 @@ class Topology:
 
     @property
     def database_names(self) -> list[str]:
-        return [*self.profiles, "identity"] if self.mode == "services" else ["monolith"]
+        return [*self.profiles, "identity"] if self.mode == "services" else [*self.profiles]
 
     def create_databases(self, *, fresh: bool = False) -> None:
         """Each database of the mode that is missing (``fresh``: every one, dropped first)."""
@@ -271,12 +325,12 @@ class Topology:
         if self.echo:
             self.echo(line)
 
-    def manage(self, profile: str, *args: str) -> None:
+    def manage(self, profile: str, *args: str, env: dict[str, str] | None = None) -> None:
         self._say(f"[{profile}] manage.py {' '.join(args)}")
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=self.shell_environment(profile),
+            env=self.shell_environment(profile) | (env or {}),
             capture_output=True,
             text=True,
             check=False,
@@ -293,11 +347,13 @@ class Topology:
         except StorefrontError as exc:
             raise TopologyError(str(exc)) from exc
         self.create_databases()
-        front = self.profiles[0]  # catalog in services mode: it owns the demo data
         for profile in self.profiles:
-            self.manage(profile, "migrate_service")
-        self.manage(front, "seed_demo")
-        self.manage(front, "ensure_staff")
+            # The monolith's database has every app's tables, as before any extraction:
+            # an extracted app's stay empty there, and find it ready if the app moves back.
+            every_app = {"REMOTE_APPS": ""} if profile == "monolith" else None
+            self.manage(profile, "migrate_service", env=every_app)
+        self.manage(self.serves("catalog"), "seed_demo")  # the catalog owns the demo data
+        self.manage(self.profiles[0], "ensure_staff")
 
     # --- running ------------------------------------------------------------------------
 
@@ -317,7 +373,7 @@ class Topology:
         name = name or (profile if kind == "web" else f"{profile}-{kind}")
         default_argv, tuning = command(
             kind,
-            node=f"{name}.{self.run_id}@%h",
+            node=f"{name}.{uuid.uuid4().hex[:8]}@%h",
             schedule=self.workdir / f"{name}-schedule",
             concurrency=self.concurrency,
         )
@@ -338,34 +394,47 @@ class Topology:
             echo=self.echo,
         )
 
-    def gateway(self) -> Process:
-        """nginx: the gateway in front of the mode's web processes, and the storefront."""
-        upstreams = {f"{app.upper()}_UPSTREAM": f"127.0.0.1:{self.ports[app]}" for app in APPS}
-        if self.mode == "monolith":
-            upstreams = dict.fromkeys(upstreams, f"127.0.0.1:{self.ports['monolith']}")
+    def render_gateway(self) -> None:
+        """nginx's servers: the gateway and the internal edge, for where each app is served
+        now, and the storefront."""
+        upstreams = {
+            f"{app.upper()}_UPSTREAM": f"127.0.0.1:{self.ports[self.serves(app)]}" for app in APPS
+        }
+        front = "monolith" if self.mode == "monolith" else "catalog"
         storefront = f"127.0.0.1:{self.ports['storefront']}"
         conf = Template(GATEWAY_TEMPLATE.read_text()).safe_substitute(
             GATEWAY_LISTEN=f"127.0.0.1:{self.ports['gateway']}",
             STOREFRONT_UPSTREAM=storefront,
+            FRONT_UPSTREAM=f"127.0.0.1:{self.ports[front]}",
             GATEWAY_RATE_LIMIT=self.gateway_rate_limit,
             GATEWAY_RATE_BURST=str(self.gateway_rate_burst),
             GATEWAY_CATALOG_CACHE="catalog" if self.gateway_catalog_cache else "off",
             **upstreams,
         )
         (self.workdir / "gateway.conf").write_text(conf)
+        locations = "\n".join(
+            f"    location /internal/{app}/ {{ proxy_pass http://{app}; }}" for app in APPS
+        )
+        internal = Template(INTERNAL_SERVER).substitute(
+            listen=f"127.0.0.1:{self.ports['internal']}", locations=locations
+        )
+        (self.workdir / "internal.conf").write_text(internal if self.extracted else "")
         # The storefront's own server, in the same nginx (in containers: its own).
         shop = Template(STOREFRONT_TEMPLATE.read_text()).safe_substitute(
             STOREFRONT_LISTEN=storefront, STOREFRONT_ROOT=str(STOREFRONT_DIST)
         )
         (self.workdir / "storefront.conf").write_text(shop)
+
+    def gateway(self) -> Process:
+        """nginx: the gateway in front of the mode's web processes, and the storefront."""
+        self.render_gateway()
         main = Template(NGINX_MAIN).substitute(
             prefix=self.workdir, user_directive="user root;" if os.getuid() == 0 else ""
         )
         (self.workdir / "nginx.conf").write_text(main)
-        argv = ["nginx", "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")]
         return Process(
             "gateway",
-            [*argv, "-g", "daemon off;"],
+            [*self.nginx, "-g", "daemon off;"],
             {},
             ready_url=f"{self.gateway_url}/healthz",
             url=self.gateway_url,
@@ -373,11 +442,19 @@ class Topology:
             echo=self.echo,
         )
 
+    @property
+    def nginx(self) -> list[str]:
+        return ["nginx", "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf")]
+
+    def kinds(self, profile: str) -> tuple[str, ...]:
+        """The processes ``profile`` runs here (the monolith's, without its remote apps')."""
+        return processes(profile, self.extracted if profile == "monolith" else ())
+
     def plan(self) -> list[Process]:
-        processes = [
-            self.process(profile, kind) for profile in self.profiles for kind in PROCESSES[profile]
+        planned = [
+            self.process(profile, kind) for profile in self.profiles for kind in self.kinds(profile)
         ]
-        return [*processes, self.gateway()]
+        return [*planned, self.gateway()]
 
     def start(self, name: str | None = None) -> None:
         """Start every process of the plan (or one, by name), then wait until they are
@@ -409,6 +486,69 @@ class Topology:
     def launch(self, profile: str, kind: str = "web", **options) -> Process:
         """:meth:`process` then :meth:`run`."""
         return self.run(self.process(profile, kind, **options))
+
+    # --- moving an app out of the monolith ----------------------------------------------
+
+    def extract(self, app: str) -> None:
+        """Serve ``app`` on its own, without dropping a request: migrate its database
+        (copying its data is ``manage.py extract_app``'s, before this), start its service,
+        route the gateway to it, then restart the monolith with the new ``REMOTE_APPS``."""
+        if self.mode != "monolith":
+            raise TopologyError("Apps are extracted from the monolith: use --mode monolith.")
+        try:
+            self.extracted = remote_apps(",".join([*self.extracted, app]))
+        except ValueError as exc:
+            raise TopologyError(str(exc)) from exc
+        self.create_databases()
+        self.manage(app, "migrate_service")
+        for kind in self.kinds(app):
+            self.launch(app, kind)
+        self.processes["gateway"] = self.processes.pop("gateway")  # still the first to stop
+        self.reload_gateway()
+        self.restart_monolith()
+
+    def reload_gateway(self) -> None:
+        """Render the gateway for where each app is served now and reload nginx: new
+        connections go there, and this returns once the old workers have finished the
+        requests they had."""
+        self.render_gateway()
+        gateway = self.processes["gateway"]
+        before = nginx_workers(gateway.popen.pid)
+        subprocess.run([*self.nginx, "-s", "reload"], check=True, capture_output=True)
+        deadline = time.monotonic() + 60
+        while before & nginx_workers(gateway.popen.pid) or not nginx_workers(gateway.popen.pid):
+            if time.monotonic() > deadline:
+                raise TopologyError(f"nginx did not reload:\n{gateway.tail()}")
+            time.sleep(0.05)
+
+    def restart_monolith(self) -> None:
+        """A rolling restart of the monolith's processes with this topology's
+        ``REMOTE_APPS``, one at a time: a new web process on a new port, the gateway
+        switched to it, then the old one stopped (it finishes its requests); a new worker
+        before the old one stops; beat and the relay stopped before their successor starts
+        (never two at once). Processes of apps it no longer installs stop."""
+        for kind in COMMANDS:
+            name = "monolith" if kind == "web" else f"monolith-{kind}"
+            old, wanted = self.processes.get(name), kind in self.kinds("monolith")
+            if old is not None and kind in ("beat", "relay"):
+                old.stop()
+            if wanted:
+                if kind == "web":
+                    self.ports["monolith"] = free_port()
+                new = self.process("monolith", kind)
+                new.start()
+                try:
+                    new.wait_ready()
+                except ProcessError as exc:
+                    raise TopologyError(str(exc)) from exc
+                if kind == "web":
+                    self.reload_gateway()
+            if old is not None:
+                old.stop()
+            if wanted:
+                self.processes[name] = new  # in the old one's place in the stop order
+            elif old is not None:
+                del self.processes[name]
 
     def stop(self, name: str | None = None) -> None:
         """Stop every process (or one, by name), in the reverse order of their start:

@@ -22,7 +22,7 @@ import httpx
 from deploy.local.processes import free_port
 from tests.conftest import require
 from tests.deploy.booted import reached_in
-from tests.deploy.tools import COMPOSE_COMBINATIONS, COMPOSE_DIR, binary, compose_config
+from tests.deploy.tools import COMPOSE_DIR, binary, compose_config, compose_files
 from tests.messaging import wait_until
 
 # Debian's engine on a machine without a bridge firewall: no iptables rules, and published
@@ -109,7 +109,7 @@ class ComposeProject:
         return Mailpit(f"http://127.0.0.1:{self.ports['MAILPIT_PORT']}")
 
     def compose(self, *args: str, timeout: float = 600) -> str:
-        files = [arg for name in COMPOSE_COMBINATIONS[self.combination] for arg in ("-f", name)]
+        files = compose_files(self.combination)
         result = subprocess.run(
             [binary("docker-compose"), "--project-name", self.name, *files, *args],
             cwd=self.directory,

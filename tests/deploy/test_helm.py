@@ -32,10 +32,11 @@ def values_file(request) -> str:
     return request.param
 
 
-def test_the_ci_matrix_covers_both_modes_external_databases_and_autoscaling():
+def test_the_ci_matrix_covers_both_modes_a_hybrid_external_databases_and_autoscaling():
     assert {path.stem for path in CI_VALUES} >= {
         "services",
         "monolith",
+        "hybrid",
         "external-databases",
         "autoscaling",
     }
@@ -79,8 +80,18 @@ def test_render_matches_the_golden_file(values_file):
         {"apps": {"catalog": {"replica": 3}}},
         {"ingres": {"enabled": False}},
         {"mode": "microservices"},
+        {"extracted": ["catalog"]},  # services mode: nothing to extract from
+        {"mode": "monolith", "extracted": ["reviews"]},
+        {"mode": "monolith", "extracted": ["catalog", "bookings", "payments", "notifications"]},
     ],
-    ids=["nested-key", "top-level-key", "enum-value"],
+    ids=[
+        "nested-key",
+        "top-level-key",
+        "enum-value",
+        "extracted-in-services-mode",
+        "extracted-unknown-app",
+        "extracted-every-app",
+    ],
 )
 def test_a_mistyped_value_is_rejected(typo):
     values = {**load_values(CHART / "ci" / "services.yaml"), **typo}

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from unittest import mock
 
@@ -31,14 +32,21 @@ from tests.deploy.tools import (
     ROOT,
     compose_config,
     load_values,
+    objects,
     of_kind,
-    rendered,
     settings_reads,
 )
 from tests.deploy.tools import SPY_ENVIRONMENT as PLACEHOLDERS
 
-VALUES_FILES = [path.name for path in CI_VALUES]
 MODES = {"services": environment.APPS, "monolith": ("monolith",)}
+# The steps from the monolith to services: the apps served on their own at each.
+HYBRIDS = [("catalog",), ("catalog", "payments"), ("catalog", "payments", "notifications")]
+# The chart's values of every ci/ file, and of the monolith at each step.
+RELEASES = {path.name: load_values(path) for path in CI_VALUES} | {
+    "+".join(["monolith", *hybrid]): load_values(CHART / "ci" / "monolith.yaml")
+    | {"extracted": list(hybrid)}
+    for hybrid in HYBRIDS
+}
 
 
 def process_of(command: list[str]) -> str:
@@ -61,13 +69,22 @@ def profile_of(environment_: dict) -> str:
     return environment_["DJANGO_SETTINGS_MODULE"].removeprefix("config.settings.")
 
 
-def table(mode: str, *, migrations: bool) -> set[tuple[str, str]]:
-    """(profile, process) of everything ``mode`` runs: PROCESSES, and a migration per profile."""
+def table(mode: str, *, migrations: bool, extracted=()) -> set[tuple[str, str]]:
+    """(profile, process) of everything ``mode`` runs (with the ``extracted`` apps on their
+    own): the processes of each profile, and a migration per profile."""
     return {
         (profile, process)
-        for profile in MODES[mode]
-        for process in [*environment.PROCESSES[profile], *(["migrate"] if migrations else [])]
+        for profile in (*MODES[mode], *extracted)
+        for process in [
+            *environment.processes(profile, extracted if profile == "monolith" else ()),
+            *(["migrate"] if migrations else []),
+        ]
     }
+
+
+def remote(profile: str, extracted) -> tuple[str, ...]:
+    """The remote apps of ``profile``'s process: the extracted ones for the monolith."""
+    return tuple(extracted) if profile == "monolith" else ()
 
 
 def add_once(processes: dict, key: tuple[str, str], value) -> None:
@@ -98,9 +115,15 @@ def compose_processes(combination: str) -> dict[tuple[str, str], dict]:
 # --- helm -------------------------------------------------------------------------------
 
 
-def helm_processes(values_file: str) -> dict[tuple[str, str], set[str]]:
+@cache
+def released(release: str) -> list[dict]:
+    """Every object the chart renders for a release of RELEASES."""
+    return objects(RELEASES[release])
+
+
+def helm_processes(release: str) -> dict[tuple[str, str], set[str]]:
     """(profile, process) -> names of the variables its containers get (ConfigMap + Secret)."""
-    objects = rendered(values_file)
+    objects = released(release)
     config_maps = {item["metadata"]["name"]: item.get("data", {}) for item in objects}
     processes = {}
     for item in [*of_kind(objects, "Deployment"), *of_kind(objects, "Job")]:
@@ -120,9 +143,9 @@ def helm_processes(values_file: str) -> dict[tuple[str, str], set[str]]:
     return processes
 
 
-def helm_containers(values_file: str) -> dict[tuple[str, str], tuple[list[str], dict[str, str]]]:
+def helm_containers(release: str) -> dict[tuple[str, str], tuple[list[str], dict[str, str]]]:
     """(profile, process) -> (command, ConfigMap data) of each long-running Django container."""
-    objects = rendered(values_file)
+    objects = released(release)
     config_maps = {item["metadata"]["name"]: item.get("data", {}) for item in objects}
     containers = {}
     for item in of_kind(objects, "Deployment"):
@@ -146,52 +169,85 @@ def runner_processes(plan: list[Process]) -> dict[tuple[str, str], Process]:
     return processes
 
 
-@pytest.fixture(params=sorted(MODES))
+@pytest.fixture(
+    params=[("services", ()), ("monolith", ()), *(("monolith", hybrid) for hybrid in HYBRIDS)],
+    ids=lambda param: "+".join([param[0], *param[1]]),
+)
 def topology(request):
-    """The runner's plan for a mode; plan() starts nothing."""
-    with Topology(request.param, echo=lambda line: None) as topology:
+    """The runner's plan for a mode (and a hybrid's extracted apps); plan() starts nothing."""
+    mode, extracted = request.param
+    with Topology(mode, extracted=extracted, echo=lambda line: None) as topology:
         yield topology
 
 
 # --- every deployment runs the table's processes, with exactly their environment ---------
 
 
+def compose_mode(combination: str) -> tuple[str, tuple[str, ...]]:
+    """The mode of a compose combination, and its extracted apps: "monolith+catalog"."""
+    mode, *extracted = combination.removesuffix("-dev").split("+")
+    return mode, tuple(extracted)
+
+
 @pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
 def test_compose_runs_the_processes_of_the_table(combination):
-    mode = combination.removesuffix("-dev")
-    assert set(compose_processes(combination)) == table(mode, migrations=True)
+    mode, extracted = compose_mode(combination)
+    expected = table(mode, migrations=True, extracted=extracted)
+    assert set(compose_processes(combination)) == expected
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_runs_the_processes_of_the_table(values_file):
-    mode = load_values(CHART / "ci" / values_file).get("mode", "services")
-    assert set(helm_processes(values_file)) == table(mode, migrations=True)
+def extracted_of(release: str) -> tuple[str, ...]:
+    return tuple(RELEASES[release].get("extracted", ()))
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_runs_the_processes_of_the_table(release):
+    mode = RELEASES[release].get("mode", "services")
+    expected = table(mode, migrations=True, extracted=extracted_of(release))
+    assert set(helm_processes(release)) == expected
 
 
 def test_the_runner_runs_the_processes_of_the_table(topology):
-    assert set(runner_processes(topology.plan())) == table(topology.mode, migrations=False)
+    expected = table(topology.mode, migrations=False, extracted=topology.extracted)
+    assert set(runner_processes(topology.plan())) == expected
 
 
 @pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
 def test_compose_gives_each_profile_exactly_its_environment(combination):
+    _, extracted = compose_mode(combination)
     for (profile, process), environment_ in compose_processes(combination).items():
         given = set(environment_) - environment.TUNING
-        assert given == environment.required(profile), (profile, process)
+        expected = environment.required(profile, remote(profile, extracted))
+        assert given == expected, (profile, process)
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_gives_each_profile_exactly_its_environment(values_file):
-    for (profile, process), names in helm_processes(values_file).items():
-        assert names - environment.TUNING == environment.required(profile), (profile, process)
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_gives_each_profile_exactly_its_environment(release):
+    for (profile, process), names in helm_processes(release).items():
+        expected = environment.required(profile, remote(profile, extracted_of(release)))
+        assert names - environment.TUNING == expected, (profile, process)
 
 
 def test_the_runner_gives_each_profile_exactly_its_environment(topology):
-    for profile in MODES[topology.mode]:
+    for profile in topology.profiles:
         given = set(topology.environment(profile)) - environment.TUNING
-        assert given == environment.required(profile), profile
+        assert given == environment.required(profile, remote(profile, topology.extracted))
     for (profile, process), planned in runner_processes(topology.plan()).items():
         given = set(planned.env) - environment.TUNING
-        assert given == environment.required(profile), (profile, process)
+        expected = environment.required(profile, remote(profile, topology.extracted))
+        assert given == expected, (profile, process)
+
+
+@pytest.mark.parametrize("extracted", HYBRIDS, ids="+".join)
+def test_in_a_hybrid_identity_stays_in_the_monolith_database(extracted):
+    with Topology("monolith", extracted=extracted, echo=lambda line: None) as topology:
+        monolith = topology.environment("monolith")
+        assert monolith["REMOTE_APPS"] == ",".join(extracted)
+        for app in extracted:
+            service = topology.environment(app)
+            assert service["IDENTITY_DATABASE_URL"] == monolith["DATABASE_URL"]
+            assert service["DATABASE_URL"] != monolith["DATABASE_URL"]
+            assert monolith[environment.service_url(app)] == topology.url(app)
 
 
 # --- every deployment runs each process with the table's command and concurrency ---------
@@ -204,10 +260,11 @@ def gunicorn_concurrency(given: dict[str, str]) -> tuple[int, int]:
     return config["workers"], config["threads"]
 
 
-def table_concurrency(profile: str, tuned: dict[str, str]) -> tuple[int, int]:
-    """The table's concurrency for the web process of ``profile``, as a deployment's own
-    WEB_CONCURRENCY or GUNICORN_THREADS (tuning, say in a chart's ``env``) changes it."""
-    web = environment.process(profile, "web")
+def table_concurrency(profile: str, tuned: dict[str, str], extracted=()) -> tuple[int, int]:
+    """The table's concurrency for the web process of ``profile`` (next to the
+    ``extracted`` apps), as a deployment's own WEB_CONCURRENCY or GUNICORN_THREADS (tuning,
+    say in a chart's ``env``) changes it."""
+    web = environment.process(profile, "web", remote(profile, extracted))
     return (
         int(tuned.get("WEB_CONCURRENCY", web.workers)),
         int(tuned.get("GUNICORN_THREADS", web.threads)),
@@ -260,6 +317,9 @@ def test_the_table_gives_threads_to_the_service_that_waits_on_its_peers():
     assert {environment.process(profile, "web").threads for profile in ("monolith", "catalog")} == {
         1
     }
+    # A hybrid monolith with bookings waits on its remote apps, as the bookings service does.
+    assert environment.process("monolith", "web", remote=("catalog",)).threads == 4
+    assert environment.process("monolith", "web", remote=("bookings",)).threads == 1
     assert environment.process("bookings", "relay").argv == ("python", "manage.py", "outbox_relay")
     with pytest.raises(ValueError, match="runs no beat process"):
         environment.process("payments", "beat")
@@ -281,9 +341,9 @@ def test_compose_runs_each_process_with_the_table_command(combination):
         assert service["command"] == list(environment.process(profile, kind).argv), name
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_runs_each_process_with_the_table_command(values_file):
-    for (profile, kind), (command, _) in helm_containers(values_file).items():
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_runs_each_process_with_the_table_command(release):
+    for (profile, kind), (command, _) in helm_containers(release).items():
         assert command == list(environment.process(profile, kind).argv), (profile, kind)
 
 
@@ -305,29 +365,28 @@ def test_compose_celery_workers_run_the_table_concurrency(combination):
         assert celery_concurrency(command, given) == table_worker_concurrency(profile, {}), name
 
 
-def chart_tuning(values_file: str, profile: str) -> dict[str, str]:
-    """The ``env`` a ci/ values file gives the component of ``profile``."""
-    values = load_values(CHART / "ci" / values_file)
+def chart_tuning(release: str, profile: str) -> dict[str, str]:
+    """The ``env`` a release's values give the component of ``profile``."""
+    values = RELEASES[release]
     components = values if profile == "monolith" else values.get("apps", {})
     return components.get(profile, {}).get("env", {})
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_web_processes_run_the_table_concurrency(values_file):
-    for (profile, kind), (_, data) in helm_containers(values_file).items():
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_web_processes_run_the_table_concurrency(release):
+    for (profile, kind), (_, data) in helm_containers(release).items():
         if kind == "web":
-            expected = table_concurrency(profile, chart_tuning(values_file, profile))
+            tuned = chart_tuning(release, profile)
+            expected = table_concurrency(profile, tuned, extracted_of(release))
             assert gunicorn_concurrency(data) == expected, profile
 
 
-@pytest.mark.parametrize("values_file", VALUES_FILES)
-def test_helm_celery_workers_run_the_table_concurrency(values_file):
-    workers = {
-        key: value for key, value in helm_containers(values_file).items() if key[1] == "worker"
-    }
+@pytest.mark.parametrize("release", RELEASES)
+def test_helm_celery_workers_run_the_table_concurrency(release):
+    workers = {key: value for key, value in helm_containers(release).items() if key[1] == "worker"}
     assert workers
     for (profile, _), (args, data) in workers.items():
-        expected = table_worker_concurrency(profile, chart_tuning(values_file, profile))
+        expected = table_worker_concurrency(profile, chart_tuning(release, profile))
         assert celery_concurrency(args, data) == expected, profile
 
 
@@ -341,7 +400,8 @@ def test_the_runner_runs_each_process_with_the_table_command_and_threads(topolog
         expected = [*python, *args]
         assert planned.argv[: len(expected)] == expected, (profile, kind)
         if kind == "web":
-            assert gunicorn_concurrency(planned.env) == (1, table_concurrency(profile, {})[1])
+            threads = table_concurrency(profile, {}, topology.extracted)[1]
+            assert gunicorn_concurrency(planned.env) == (1, threads)
         if kind == "worker":
             assert celery_concurrency(planned.argv, planned.env) == 1, profile
 
@@ -377,21 +437,26 @@ def substituted(values: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)\}", lambda match: values[match[1]], GATEWAY_TEMPLATE.read_text())
 
 
-def upstreams(mode: str, address_of_web: Callable[[str], str]) -> dict[str, str]:
-    """<APP>_UPSTREAM -> the address of the web process serving that app in ``mode``."""
-    return {
-        f"{app.upper()}_UPSTREAM": address_of_web(app if mode == "services" else "monolith")
+def upstreams(mode: str, address_of_web: Callable[[str], str], extracted=()) -> dict[str, str]:
+    """<APP>_UPSTREAM -> the address of the web process serving that app in ``mode`` (with
+    the ``extracted`` apps on their own), and the front's."""
+    serves = {
+        app: app if mode == "services" or app in extracted else "monolith"
         for app in environment.APPS
     }
+    front = address_of_web("catalog" if mode == "services" else "monolith")
+    return {
+        f"{app.upper()}_UPSTREAM": address_of_web(profile) for app, profile in serves.items()
+    } | {"FRONT_UPSTREAM": front}
 
 
 @pytest.mark.parametrize("combination", sorted(COMPOSE_COMBINATIONS))
 def test_compose_gives_the_gateway_every_variable_and_the_web_services(combination):
-    mode = combination.removesuffix("-dev")
+    mode, extracted = compose_mode(combination)
     services = compose_services(combination)
     gateway = compose_config(combination)["services"]["gateway"]["environment"]
     assert set(gateway) == template_variables()
-    expected = upstreams(mode, lambda profile: f"{services[(profile, 'web')][0]}:8000")
+    expected = upstreams(mode, lambda profile: f"{services[(profile, 'web')][0]}:8000", extracted)
     assert {name: gateway[name] for name in expected} == expected
     # Every other path: the storefront's own web server.
     assert gateway["STOREFRONT_UPSTREAM"] == "frontend:8080"
@@ -413,7 +478,9 @@ def test_the_runner_renders_the_gateway_in_front_of_its_web_processes(topology):
         if kind == "web"
     }
     values = upstreams(
-        topology.mode, lambda profile: f"{webs[profile].env['HOST']}:{webs[profile].env['PORT']}"
+        topology.mode,
+        lambda profile: f"{webs[profile].env['HOST']}:{webs[profile].env['PORT']}",
+        topology.extracted,
     )
     values["GATEWAY_LISTEN"] = topology.gateway_url.removeprefix("http://")
     values["GATEWAY_RATE_LIMIT"] = topology.gateway_rate_limit
@@ -442,18 +509,28 @@ def gateway_routes() -> dict[str, str]:
     return dict(re.findall(r"location (/[\w/]*) \{ proxy_pass http://(\w+); \}", text))
 
 
-def test_the_ingress_serves_the_gateway_routes_in_both_modes():
+@pytest.mark.parametrize(
+    "release", ["services.yaml", "monolith.yaml", *(r for r in RELEASES if "+" in r)]
+)
+def test_the_ingress_serves_the_gateway_routes_in_every_mode_and_hybrid(release):
+    """Each app's prefixes to whatever serves it (the monolith, or its own service when
+    extracted), the front's to the front."""
     routes = gateway_routes()
     assert routes["/api/catalog/"] == "catalog" and "/internal/" not in routes
-    for values_file, upstream in [("services.yaml", None), ("monolith.yaml", "monolith")]:
-        (ingress,) = of_kind(rendered(values_file), "Ingress")
-        (rule,) = ingress["spec"]["rules"]
-        served = {
-            path["path"]: path["backend"]["service"]["name"].removeprefix(f"{RELEASE}-")
-            for path in rule["http"]["paths"]
-        }
-        expected = {prefix: upstream or app for prefix, app in routes.items()}
-        assert served == expected | {"/": "frontend"}  # the gateway's / is the storefront too
+    mode, extracted = RELEASES[release].get("mode", "services"), extracted_of(release)
+    (ingress,) = of_kind(released(release), "Ingress")
+    (rule,) = ingress["spec"]["rules"]
+    served = {
+        path["path"]: path["backend"]["service"]["name"].removeprefix(f"{RELEASE}-")
+        for path in rule["http"]["paths"]
+    }
+    front = "catalog" if mode == "services" else "monolith"
+    serves = {
+        app: app if mode == "services" or app in extracted else "monolith"
+        for app in environment.APPS
+    }
+    expected = {prefix: serves.get(upstream, front) for prefix, upstream in routes.items()}
+    assert served == expected | {"/": "frontend"}  # the gateway's / is the storefront too
 
 
 def test_the_gateway_blocks_internal_endpoints_and_answers_its_own_health():

@@ -26,7 +26,26 @@ COMPOSE_COMBINATIONS = {
     "services-dev": ["compose.yaml", "compose.dev.yaml"],
     "monolith": ["compose.yaml", "compose.monolith.yaml"],
     "monolith-dev": ["compose.yaml", "compose.monolith.yaml", "compose.dev.yaml"],
+    # Hybrids: the monolith with the apps after "+" extracted (a step's env file).
+    **{
+        f"monolith+{step.replace('-', '+')}": [
+            "compose.yaml",
+            "compose.monolith.yaml",
+            "compose.hybrid.yaml",
+            f"hybrid/{step}.env",
+        ]
+        for step in ("catalog", "catalog-payments", "catalog-payments-notifications")
+    },
 }
+
+
+def compose_files(combination: str) -> list[str]:
+    """The `docker compose` arguments that pick a combination's files (and env file)."""
+    return [
+        arg
+        for name in COMPOSE_COMBINATIONS[combination]
+        for arg in ("--env-file" if name.endswith(".env") else "-f", name)
+    ]
 
 
 # Imports one profile's settings and prints what they read from the environment through
@@ -91,9 +110,8 @@ def kubernetes_validate():
 @functools.cache
 def compose_config(combination: str) -> dict:
     """The merged model of a compose file combination, as `docker-compose config` prints it."""
-    files = [arg for name in COMPOSE_COMBINATIONS[combination] for arg in ("-f", name)]
     result = subprocess.run(
-        [binary("docker-compose"), *files, "config", "--format", "json"],
+        [binary("docker-compose"), *compose_files(combination), "config", "--format", "json"],
         cwd=COMPOSE_DIR,
         capture_output=True,
         text=True,

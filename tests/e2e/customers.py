@@ -31,6 +31,19 @@ def staff_session(base_url: str) -> httpx.Client:
     return client
 
 
+def hold_one_seat(gateway: httpx.Client, departure_id: int, key: str) -> httpx.Response:
+    """``POST /api/bookings/``: one seat of the departure, for a guest."""
+    return gateway.post(
+        "/api/bookings/",
+        json={
+            "departure_id": departure_id,
+            "seats": 1,
+            "customer": {"name": "Bo", "email": "bo@example.com"},
+        },
+        headers={"Idempotency-Key": key},
+    )
+
+
 def problem_code(response: httpx.Response) -> str:
     if not response.headers.get("content-type", "").startswith(PROBLEM):
         return ""

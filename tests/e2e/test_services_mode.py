@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from config import environment
+from tests.e2e.customers import hold_one_seat
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -38,18 +39,6 @@ def test_the_identity_database_holds_only_identity(services_topology):
     assert all(name.startswith(IDENTITY_PREFIXES) for name in found), found
 
 
-def book(gateway: httpx.Client, departure_id: int, key: str) -> httpx.Response:
-    return gateway.post(
-        "/api/bookings/",
-        json={
-            "departure_id": departure_id,
-            "seats": 1,
-            "customer": {"name": "Bo", "email": "bo@example.com"},
-        },
-        headers={"Idempotency-Key": key},
-    )
-
-
 def booking_count(topology) -> int:
     with psycopg.connect(topology.database_url("bookings")) as connection:
         return connection.execute("SELECT count(*) FROM bookings_booking").fetchone()[0]
@@ -63,7 +52,7 @@ def test_a_stopped_catalog_makes_booking_a_quick_503_and_a_restart_heals_it(serv
 
     services_topology.stop("catalog")
     started = time.monotonic()
-    response = book(gateway, departure_id, "while-catalog-is-down")
+    response = hold_one_seat(gateway, departure_id, "while-catalog-is-down")
     elapsed = time.monotonic() - started
     assert response.status_code == 503
     assert response.headers["Content-Type"] == "application/problem+json"
@@ -75,7 +64,7 @@ def test_a_stopped_catalog_makes_booking_a_quick_503_and_a_restart_heals_it(serv
     assert others.headers["Content-Type"] == "application/problem+json"
 
     services_topology.start("catalog")
-    retried = book(gateway, departure_id, "while-catalog-is-down")
+    retried = hold_one_seat(gateway, departure_id, "while-catalog-is-down")
     assert retried.status_code == 201, retried.text
     assert booking_count(services_topology) == before + 1
 

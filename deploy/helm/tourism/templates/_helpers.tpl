@@ -28,10 +28,14 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end -}}
 
-{{/* The components that run: the enabled apps in services mode, or the monolith. */}}
+{{/* The components that run: the enabled apps in services mode, or the monolith and its
+extracted apps. */}}
 {{- define "tourism.components" -}}
 {{- if eq .Values.mode "monolith" -}}
 monolith: {{- toYaml .Values.monolith | nindent 2 }}
+{{- range $name := .Values.extracted }}
+{{ $name }}: {{- toYaml (get $.Values.apps $name) | nindent 2 }}
+{{- end }}
 {{- else -}}
 {{- if not .Values.apps.catalog.enabled -}}
 {{- fail "apps.catalog must stay enabled: it is the front service (admin home, API docs, static files)" -}}
@@ -44,13 +48,30 @@ monolith: {{- toYaml .Values.monolith | nindent 2 }}
 {{- end -}}
 {{- end -}}
 
-{{/* Databases: one per component, plus identity in services mode. */}}
+{{/* Where an app is served: its own component, or the monolith's in monolith mode. */}}
+{{- define "tourism.serves" -}}
+{{- if or (ne .root.Values.mode "monolith") (has .app .root.Values.extracted) -}}
+{{- .app -}}
+{{- else -}}
+monolith
+{{- end -}}
+{{- end -}}
+
+{{/* Databases: one per component, plus identity in services mode (a hybrid's identity
+database is the monolith's). */}}
 {{- define "tourism.databases" -}}
 {{- $databases := keys (include "tourism.components" . | fromYaml) -}}
 {{- if ne .Values.mode "monolith" -}}
 {{- $databases = append $databases "identity" -}}
 {{- end -}}
 {{- toJson (sortAlpha $databases) -}}
+{{- end -}}
+
+{{/* Every database a release may use in any mode or hybrid: the in-chart PostgreSQL
+creates them all at its first start, so moving an app out of (or back into) the monolith
+needs no new database and never restarts PostgreSQL. */}}
+{{- define "tourism.allDatabases" -}}
+{{- toJson (sortAlpha (concat (keys .Values.apps) (list "identity" "monolith"))) -}}
 {{- end -}}
 
 {{- define "tourism.image" -}}
@@ -91,11 +112,14 @@ capabilities:
 {{- if has .name (list "monolith" "payments") -}}
 {{- $_ := set $config "PAYMENT_GATEWAY" $root.Values.config.paymentGateway -}}
 {{- end -}}
-{{- if ne .name "monolith" -}}
-{{- range $peer, $app := $root.Values.apps -}}
-{{- if and $app.enabled (ne $peer $.name) -}}
-{{- $_ := set $config (printf "%s_SERVICE_URL" (upper $peer)) (printf "http://%s:8000" (include "tourism.name" (dict "root" $root "name" $peer))) -}}
+{{- if and (eq .name "monolith") $root.Values.extracted -}}
+{{- $_ := set $config "REMOTE_APPS" (join "," $root.Values.extracted) -}}
 {{- end -}}
+{{- range $peer, $app := $root.Values.apps -}}
+{{- $serves := include "tourism.serves" (dict "root" $root "app" $peer) -}}
+{{- $needed := ternary (gt (len $root.Values.extracted) 0) (or (eq $root.Values.mode "monolith") $app.enabled) (eq $.name "monolith") -}}
+{{- if and $needed (or (ne $serves $.name) (eq $.name "monolith")) -}}
+{{- $_ := set $config (printf "%s_SERVICE_URL" (upper $peer)) (printf "http://%s:8000" (include "tourism.name" (dict "root" $root "name" $serves))) -}}
 {{- end -}}
 {{- end -}}
 {{- range $key, $value := .component.env -}}
@@ -116,7 +140,8 @@ env:
   {{- $secret := include "tourism.secretName" .root }}
   {{- $keys := dict "DJANGO_SECRET_KEY" "DJANGO_SECRET_KEY" "SERVICE_TOKEN" "SERVICE_TOKEN" "CELERY_BROKER_URL" "CELERY_BROKER_URL" "CACHE_URL" "CACHE_URL" "EMAIL_URL" "EMAIL_URL" "DATABASE_URL" (printf "%s_DATABASE_URL" (upper .name)) }}
   {{- if ne .name "monolith" }}
-  {{- $_ := set $keys "IDENTITY_DATABASE_URL" "IDENTITY_DATABASE_URL" }}
+  {{- $identity := ternary "MONOLITH_DATABASE_URL" "IDENTITY_DATABASE_URL" (eq .root.Values.mode "monolith") }}
+  {{- $_ := set $keys "IDENTITY_DATABASE_URL" $identity }}
   {{- end }}
   {{- if has .name (list "monolith" "payments") }}
   {{- $_ := set $keys "PAYMENT_GATEWAY_API_KEY" "PAYMENT_GATEWAY_API_KEY" }}

@@ -1,0 +1,144 @@
+"""Between the monolith and services: the monolith with some apps served on their own
+(``REMOTE_APPS``), and the switch that moves one more app out while customers keep coming."""
+
+import threading
+from collections import Counter
+
+import httpx
+import psycopg
+import pytest
+
+from tests.e2e.conftest import running_topology
+from tests.e2e.customers import hold_one_seat, staff_session
+from tests.messaging import wait_until
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def first_departure(gateway: httpx.Client) -> dict:
+    tours = gateway.get("/api/catalog/tours/", params={"available": "true"}).json()["results"]
+    tour = gateway.get(f"/api/catalog/tours/{tours[0]['slug']}/").json()
+    return next(d for d in tour["departures"] if d["seats_available"] >= 2)
+
+
+def count(topology, database: str, table: str) -> int:
+    with psycopg.connect(topology.database_url(database)) as connection:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+
+
+def test_a_monolith_with_the_catalog_remote_serves_the_journey_through_the_catalog_service(
+    smtp_sink,
+):
+    with running_topology("monolith", smtp_sink, extracted=("catalog",)) as topology:
+        assert topology.processes["monolith"].env["REMOTE_APPS"] == "catalog"
+        guest = httpx.Client(base_url=topology.gateway_url, timeout=30)
+        departure = first_departure(guest)  # the catalog service, on its own database
+
+        created = hold_one_seat(guest, departure["id"], "hybrid-journey")  # the monolith's bookings
+        assert created.status_code == 201, created.text
+        booking = created.json()
+        token = {"X-Booking-Token": booking["access_token"]}
+        seats = guest.get(f"/api/catalog/departures/{departure['id']}/").json()
+        assert seats["seats_available"] == departure["seats_available"] - 1
+        paid = guest.post(
+            f"/api/bookings/{booking['reference']}/pay",
+            json={"payment_method": "tok_visa"},
+            headers=token,
+        )
+        assert paid.status_code == 200, paid.text
+        assert paid.json()["status"] == "confirmed"
+        wait_until(
+            lambda: [m for m in smtp_sink.messages if booking["reference"] in m["Subject"]],
+            timeout=30,
+            what="confirmation email",
+        )
+
+        # The tours and the held seats are in the catalog's own database; the monolith's
+        # catalog tables (there for a move back) stay empty, its bookings are there.
+        assert count(topology, "catalog", "catalog_departure") > 0
+        assert count(topology, "monolith", "catalog_departure") == 0
+        assert count(topology, "monolith", "bookings_booking") == 1
+
+        # One staff login (the monolith's identity) opens the catalog service's admin.
+        staff = staff_session(topology.gateway_url)
+        assert "Departures" in staff.get("/admin/catalog/").text
+
+
+def test_extracting_apps_from_a_running_monolith_drops_no_request(smtp_sink):
+    """Payments, then notifications, move out (their data needs no copy here: a fresh
+    demo has no payment and no email) while a client keeps browsing, holding seats and
+    asking for payments and notifications through the gateway: no connection error and no
+    5xx, before, during or after each switch. Then the confirmation email of a payment is
+    sent once, by the notifications service."""
+    with running_topology("monolith", smtp_sink) as topology:
+        gateway = httpx.Client(base_url=topology.gateway_url, timeout=30)
+        departure = first_departure(gateway)
+        outcomes: Counter = Counter()
+        failures: list[str] = []
+        switched = threading.Event()
+
+        def keep_asking():
+            client = httpx.Client(base_url=topology.gateway_url, timeout=30)
+            for number in range(100_000):
+                for method, path in [
+                    ("GET", "/api/catalog/tours/"),
+                    ("GET", "/api/payments/payments/"),  # anonymous: 403 from either
+                    ("GET", "/api/notifications/notifications/"),
+                    ("POST", None),
+                    ("GET", "/admin/login/"),
+                ]:
+                    try:
+                        if path is None:
+                            response = hold_one_seat(client, departure["id"], f"switch-{number}")
+                        else:
+                            response = client.request(method, path)
+                    except httpx.HTTPError as exc:
+                        failures.append(f"{method} {path}: {exc!r}")
+                        continue
+                    outcomes[response.status_code] += 1
+                    if response.status_code >= 500:
+                        failures.append(f"{method} {path}: {response.status_code}")
+                if switched.is_set():
+                    return
+
+        client = threading.Thread(target=keep_asking)
+        client.start()
+        try:
+            wait_until(lambda: sum(outcomes.values()) > 20, timeout=30, what="requests flowing")
+            topology.extract("payments")
+            topology.extract("notifications")
+            after_switch = sum(outcomes.values())
+            wait_until(
+                lambda: sum(outcomes.values()) > after_switch + 20,
+                timeout=30,
+                what="requests after the switch",
+            )
+        finally:
+            switched.set()
+            client.join()
+
+        assert failures == []
+        assert outcomes[200] and outcomes[201] and outcomes[403], outcomes
+        assert topology.processes["monolith"].env["REMOTE_APPS"] == "payments,notifications"
+        assert list(topology.processes)[-1] == "gateway"  # the first to stop, still
+
+        # A payment now goes to the payments service and its own database, the email to
+        # the notifications service's worker, once.
+        created = hold_one_seat(gateway, first_departure(gateway)["id"], "after-the-switch")
+        assert created.status_code == 201, created.text
+        paid = gateway.post(
+            f"/api/bookings/{created.json()['reference']}/pay",
+            json={"payment_method": "tok_visa"},
+            headers={"X-Booking-Token": created.json()["access_token"]},
+        )
+        assert paid.status_code == 200, paid.text
+        assert count(topology, "payments", "payments_payment") == 1
+        reference = created.json()["reference"]
+        (confirmation,) = wait_until(
+            lambda: [m for m in smtp_sink.messages if reference in m["Subject"]],
+            timeout=30,
+            what="confirmation email",
+        )
+        assert confirmation["To"] == "bo@example.com"
+        assert count(topology, "notifications", "notifications_notification") == 1
+        assert count(topology, "monolith", "notifications_notification") == 0
