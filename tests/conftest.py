@@ -6,6 +6,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.messaging import RABBITMQ_URL, QueuePrefix, rabbitmq_reachable
 from tests.payments.stub_provider import API_KEY, StubProvider
 
 
@@ -85,3 +86,14 @@ def provider(settings):
         settings.PAYMENT_GATEWAY_CONNECT_TIMEOUT_SECONDS = 1.0
         settings.PAYMENT_GATEWAY_READ_TIMEOUT_SECONDS = 0.5
         yield stub
+
+
+@pytest.fixture
+def broker(settings):
+    """This process's settings on RabbitMQ, with queues unique to the test, removed after."""
+    require(rabbitmq_reachable(), f"needs RabbitMQ at {RABBITMQ_URL}")
+    prefix = QueuePrefix()
+    settings.CELERY_BROKER_URL = RABBITMQ_URL
+    settings.CELERY_QUEUE_PREFIX = prefix.prefix
+    yield prefix
+    prefix.delete_all()

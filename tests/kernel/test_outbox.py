@@ -17,13 +17,10 @@ from kernel.outbox.events import Envelope
 from kernel.outbox.models import OutboxEvent
 from kernel.outbox.publisher import BrokerPublisher
 from kernel.outbox.services import outbox_publish_pending
-from tests.conftest import require
 from tests.factories import booking_event
 from tests.messaging import (
     RABBITMQ_URL,
-    QueuePrefix,
     broker_topology,
-    rabbitmq_reachable,
     wait_until,
 )
 from tests.proxy import TcpProxy
@@ -31,17 +28,6 @@ from tests.servers import closed_url
 from tests.servers import test_database_url as database_url
 
 EVENT = booking_event(reference="TB-7K3QX9")
-
-
-@pytest.fixture
-def broker(settings):
-    """RabbitMQ with queues unique to this test, removed afterwards."""
-    require(rabbitmq_reachable(), f"needs RabbitMQ at {RABBITMQ_URL}")
-    prefix = QueuePrefix()
-    settings.CELERY_BROKER_URL = RABBITMQ_URL
-    settings.CELERY_QUEUE_PREFIX = prefix.prefix
-    yield prefix
-    prefix.delete(queues=["notifications"], exchanges=["tourism"])
 
 
 @pytest.mark.django_db

@@ -14,9 +14,8 @@ from apps.bookings.services import bookings_expire_due
 from apps.payments.gateways.sandbox import OUTAGE_TOKEN
 from kernel.outbox import emit, queues
 from tests.bookings.journey import booking_request, new_key
-from tests.conftest import require
 from tests.factories import DepartureFactory, booking_event
-from tests.messaging import RABBITMQ_URL, QueuePrefix, rabbitmq_reachable
+from tests.messaging import RABBITMQ_URL
 from tests.observability.scrape import samples, value
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -157,22 +156,12 @@ def test_the_outbox_backlog_and_its_lag_are_read_when_scraped(api, settings):
     assert value(text, "tourism_outbox_lag_seconds") > 0
 
 
-@pytest.fixture
-def own_queues(settings):
-    require(rabbitmq_reachable(), f"needs RabbitMQ at {RABBITMQ_URL}")
-    prefix = QueuePrefix()
-    settings.CELERY_BROKER_URL = RABBITMQ_URL
-    settings.CELERY_QUEUE_PREFIX = prefix.prefix
-    yield prefix
-    prefix.delete_all()
-
-
-def test_dead_letters_are_counted_per_queue_from_rabbitmq(api, own_queues):
+def test_dead_letters_are_counted_per_queue_from_rabbitmq(api, broker):
     dead_letters = queues.dead_letter_queue("notifications")
     assert value(scrape(api), "tourism_dead_letter_messages", queue=dead_letters.name) == 0
-    with Connection(RABBITMQ_URL) as broker:
-        dead_letters(broker.default_channel).declare()
-        producer = broker.Producer()
+    with Connection(RABBITMQ_URL) as connection:
+        dead_letters(connection.default_channel).declare()
+        producer = connection.Producer()
         for _ in range(3):
             producer.publish(
                 {"event": "undeliverable"},
