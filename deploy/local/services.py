@@ -13,7 +13,7 @@ import sys
 from deploy.local.topology import DEFAULT_PORTS, Topology, TopologyError
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["services", "monolith"], default="services")
     parser.add_argument(
@@ -37,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gateway-rate-burst", type=int, default=40)
     for name, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{name}-port", type=int, default=port, dest=f"port_{name}")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
     ports = {name: getattr(args, f"port_{name}") for name in DEFAULT_PORTS}
     extracted = tuple(app.strip() for app in args.extracted.split(",") if app.strip())
     try:
