@@ -68,7 +68,11 @@ def outbox_publish_pending(*, publisher, batch_size: int = BATCH_SIZE) -> int:
                     with tracing.continued(
                         "outbox publish",
                         event.traceparent,
-                        {"messaging.message.id": str(event.id), "event.type": event.type},
+                        {
+                            "messaging.message.id": str(event.id),
+                            "event.type": event.type,
+                            tracing.REQUEST_ID: event.request_id or OUTSIDE_REQUEST,
+                        },
                     ):
                         publisher.publish(event)
                 except PublishFailed as exc:

@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from pythonjsonlogger.json import JsonFormatter
 
 from config import logs
-from kernel import tracing
+from kernel import request_id, tracing
 from kernel.outbox import emit, queues
 from kernel.outbox.publisher import BrokerPublisher
 from kernel.outbox.services import outbox_publish_pending
@@ -77,8 +77,15 @@ def test_an_event_emitted_outside_a_trace_starts_none(settings):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
 def test_an_event_carries_the_trace_that_emitted_it_to_its_message(broker, spans):
-    with tracing.child_span("POST /api/bookings/TB-1/pay", {}) as request, transaction.atomic():
-        event = emit(booking_event())
+    with (
+        tracing.child_span("POST /api/bookings/TB-1/pay", {}) as request,
+        transaction.atomic(),
+    ):
+        token = request_id.carry("pay-request-1")
+        try:
+            event = emit(booking_event())
+        finally:
+            request_id.reset(token)
     assert event.traceparent == traceparent_of(request)
 
     with BrokerPublisher() as publisher:
@@ -90,6 +97,7 @@ def test_an_event_carries_the_trace_that_emitted_it_to_its_message(broker, spans
     assert publish.parent.span_id == request.get_span_context().span_id
     assert publish.context.trace_id == request.get_span_context().trace_id
     assert publish.attributes["messaging.message.id"] == str(event.id)
+    assert publish.attributes["request.id"] == "pay-request-1"
     # The consumer's task span continues from the publish; the envelope keeps the emitter's.
     assert message.headers["traceparent"] == traceparent_of(publish)
     assert message.payload[1]["event"]["traceparent"] == traceparent_of(request)
