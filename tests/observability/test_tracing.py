@@ -5,6 +5,9 @@ to its consumer (the whole way across processes: tests/e2e/test_traces.py)."""
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 from django.db import transaction
@@ -101,3 +104,25 @@ def test_an_event_carries_the_trace_that_emitted_it_to_its_message(broker, spans
     # The consumer's task span continues from the publish; the envelope keeps the emitter's.
     assert message.headers["traceparent"] == traceparent_of(publish)
     assert message.payload[1]["event"]["traceparent"] == traceparent_of(request)
+
+
+OFF = """
+import django; django.setup()
+from kernel import tracing
+with tracing.child_span("work", {}) as span:
+    print(tracing.start("web"), span.is_recording(), tracing.traceparent() == "")
+"""
+
+
+def test_without_a_collector_a_process_records_nothing():
+    """The default (make run's too): no provider, no exporter, every span a no-op."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.monolith",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": "sqlite://:memory:",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", OFF], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False", "True"], result.stderr
