@@ -117,6 +117,8 @@ def test_one_booking_is_one_trace_across_five_processes(traced, smtp_sink):
         ("bookings-relay", "outbox publish"),
         ("bookings-web", "POST api/bookings/<slug:reference>/pay"),
     ]
+    # The request id of the pay request goes along with its event.
+    assert [span.attributes.get("request.id") for span in chain[1:]] == [pay_request] * 3
     confirmed = chain[-1]
     assert confirmed == request_span(spans, pay_request)
     assert confirmed.parent_id == root  # the test's own span, which started the trace
