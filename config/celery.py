@@ -16,7 +16,7 @@ from kernel.metrics_directory import use_multiprocess_directory
 if os.environ.get("METRICS_PORT"):  # the prefork pool's children write what its port serves
     use_multiprocess_directory()
 
-from kernel import metrics, tasks  # after: prometheus-client reads the directory on import
+from kernel import metrics, tasks, tracing  # after: prometheus-client reads the directory on import
 from kernel.outbox import queues
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.monolith")
@@ -31,5 +31,7 @@ signals.beat_init.connect(metrics.serve_on_metrics_port)
 signals.task_success.connect(metrics.count_task_success)
 signals.task_retry.connect(metrics.count_task_retry)
 signals.task_failure.connect(metrics.count_task_failure)
+signals.worker_process_init.connect(tracing.start_in_worker_process)
+signals.beat_init.connect(tracing.start_in_beat)
 signals.task_prerun.connect(tasks.carry_request_id)
 signals.task_postrun.connect(tasks.end_request_id)

@@ -114,6 +114,10 @@ TUNING = frozenset(
         "LOGIN_LOCKOUT_MINUTES",
         "METRICS_PORT",
         "DJANGO_LOG_FORMAT",
+        # traces (kernel/tracing.py): the collector, and the SDK's sampler
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_TRACES_SAMPLER",
+        "OTEL_TRACES_SAMPLER_ARG",
         # read by config/gunicorn.py
         "HOST",
         "PORT",

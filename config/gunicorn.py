@@ -51,6 +51,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = f"tourism-{profile or 'web'}"
 
 
+def post_fork(server, worker):
+    """Each worker exports its own spans when tracing is on (kernel/tracing.py)."""
+    from kernel import tracing
+
+    tracing.start("web")
+
+
 def child_exit(server, worker):
     """A worker exited (recycled after max_requests, or killed): drop its live gauges."""
     from kernel.metrics import mark_worker_dead

@@ -6,6 +6,8 @@ import re
 import uuid
 from contextvars import ContextVar, Token
 
+from kernel import tracing
+
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 OUTSIDE_REQUEST = "-"  # the id logged for work that no request caused
@@ -36,6 +38,7 @@ class RequestIdMiddleware:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # for django.request's lines, logged after we return
+        tracing.tag_request_id(request_id)
         token = _current.set(request_id)
         try:
             response = self.get_response(request)

@@ -12,7 +12,7 @@ broker), there is nothing to wait with: no retry, the error propagates to the ca
 A task that handles an outbox event (its ``event`` argument) runs with the request id of
 the request that caused it (``kernel.request_id.carry``): from Celery's ``task_prerun`` to
 its ``task_postrun`` signal, so Celery's own lines of the task (retried, succeeded,
-failed) show it too.
+failed) show it too, and so does the task's span when traces are recorded.
 """
 
 import logging
@@ -22,7 +22,7 @@ from celery import Task as CeleryTask
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
-from kernel import request_id
+from kernel import request_id, tracing
 from kernel.outages import TRANSIENT
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,8 @@ class Task(CeleryTask):
     max_retries = None  # transient failures retry until the outage ends; see above
 
     def __call__(self, *args, **kwargs):
+        if (caused_by := request_id.current_request_id()) != request_id.OUTSIDE_REQUEST:
+            tracing.tag_request_id(caused_by)  # the task's span (kernel/tracing.py)
         try:
             return super().__call__(*args, **kwargs)
         except TRANSIENT as exc:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kernel import tracing
 from kernel.outbox.events import Envelope
 
 from .emails import KIND_OF_EVENT, build_email, subject_for
@@ -48,7 +49,10 @@ def notification_deliver(*, event: dict) -> Notification:
     Notification.objects.filter(pk=notification.pk).exclude(status=Notification.Status.SENT).update(
         attempts=F("attempts") + 1, updated_at=timezone.now()
     )
-    with get_connection() as mail_server, transaction.atomic():
+    sending = tracing.child_span(
+        "smtp send", {"email.kind": str(kind), "booking.reference": booking.reference}
+    )
+    with sending, get_connection() as mail_server, transaction.atomic():
         notification = Notification.objects.select_for_update().get(pk=notification.pk)
         if notification.status == Notification.Status.SENT:
             return notification

@@ -423,6 +423,13 @@ SPECTACULAR_SETTINGS = {
 
 METRICS_PORT = env.int("METRICS_PORT", default=0)
 
+# --- Traces -----------------------------------------------------------------------------
+# Spans go over OTLP/HTTP to this collector (http://collector:4318); empty: no tracing
+# (kernel/tracing.py, docs/observability.md). The SDK reads OTEL_TRACES_SAMPLER and
+# OTEL_TRACES_SAMPLER_ARG itself.
+
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+
 # --- Logging ----------------------------------------------------------------------------
 # One JSON object a line, or plain lines for people under DJANGO_DEBUG (make run):
 # config/logs.py, docs/observability.md.
@@ -434,13 +441,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "kernel.request_id.RequestIdLogFilter"},
+        "trace": {"()": "kernel.tracing.TraceLogFilter"},  # trace_id, span_id of JSON lines
         "mask_tokens": {"()": "kernel.log_masking.MaskTokensFilter"},  # ?token= in URLs
     },
     "formatters": logs.FORMATTERS,
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id", "mask_tokens"],
+            "filters": ["request_id", "trace", "mask_tokens"],
             "formatter": LOG_FORMAT,
         }
     },

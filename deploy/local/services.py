@@ -1,7 +1,8 @@
 """``make services``: the services topology (or ``--mode monolith``) on this machine.
 
 ``--mode monolith --extracted catalog,payments`` runs a hybrid: the monolith without those
-apps, each of them on its own process and database. Creates and migrates the databases on
+apps, each of them on its own process and database; ``--otlp-endpoint`` sends every
+process's spans to a collector. Creates and migrates the databases on
 the local PostgreSQL, seeds demo data, starts every
 process with a log prefix and the nginx gateway, and runs until Ctrl-C stops everything.
 """
@@ -35,6 +36,12 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "--gateway-rate-limit", default="20r/s", help="requests per client address at the gateway"
     )
     parser.add_argument("--gateway-rate-burst", type=int, default=40)
+    parser.add_argument(
+        "--otlp-endpoint",
+        default="",
+        help="an OpenTelemetry collector (http://127.0.0.1:4318) every process sends its "
+        "spans to over OTLP/HTTP (default: no tracing)",
+    )
     for name, port in DEFAULT_PORTS.items():
         parser.add_argument(f"--{name}-port", type=int, default=port, dest=f"port_{name}")
     return parser.parse_args(argv)
@@ -57,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
             queue_prefix=args.queue_prefix,
             gateway_rate_limit=args.gateway_rate_limit,
             gateway_rate_burst=args.gateway_rate_burst,
+            extra_env={"OTEL_EXPORTER_OTLP_ENDPOINT": args.otlp_endpoint}
+            if args.otlp_endpoint
+            else None,
         )
     except TopologyError as exc:
         print(f"error: {exc}", file=sys.stderr)

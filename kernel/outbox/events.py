@@ -77,8 +77,9 @@ class Envelope:
     # The X-Request-ID of the request that caused the event (kernel.request_id), or None
     # when no request did (a periodic task).
     request_id: str | None = None
-    # Room for the W3C trace context (``traceparent``) of the emitting span, so a trace can
-    # follow an event to its consumers; None until the services export traces.
+    # The W3C trace context (``traceparent``) of the span that emitted the event, or None
+    # when it was not traced (kernel/tracing.py). The relay continues that trace; a
+    # consumer outside Celery, whose task spans follow the message headers, reads it here.
     traceparent: str | None = None
 
     def message(self) -> dict:

@@ -22,6 +22,12 @@ class OutboxEvent(models.Model):
         db_default="",
         help_text="The X-Request-ID of the request that caused it.",
     )
+    traceparent = models.CharField(
+        max_length=55,
+        blank=True,
+        db_default="",
+        help_text="The W3C trace context of the span that emitted it, when traced.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -49,4 +55,5 @@ class OutboxEvent(models.Model):
             occurred_at=self.created_at,
             payload=self.payload,
             request_id=self.request_id or None,
+            traceparent=self.traceparent or None,
         ).message()

@@ -8,6 +8,8 @@ from celery import current_app
 from django.conf import settings
 from kombu.exceptions import KombuError
 
+from kernel import tracing
+
 from . import queues
 from .models import OutboxEvent
 
@@ -48,6 +50,7 @@ class BrokerPublisher:
                     queue=queues.queue(queue),
                     producer=producer,
                     retry=False,
+                    headers=tracing.inject(),  # the task's span continues this trace
                 )
         except BROKER_ERRORS as exc:
             self.close()

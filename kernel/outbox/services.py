@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kernel import tracing
 from kernel.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from kernel.request_id import OUTSIDE_REQUEST, current_request_id
 
@@ -23,15 +24,17 @@ BATCH_SIZE = 100
 
 def outbox_emit(*, event: Event) -> OutboxEvent:
     """Record an event in the caller's transaction, with the id of the request being
-    served. It is published only once that transaction commits: relays hear PostgreSQL's
-    NOTIFY, which is delivered at commit; with no broker configured, the consumers run
-    in-process right after commit."""
+    served and the context of the current span (the relay continues its trace). It is
+    published only once that transaction commits: relays hear PostgreSQL's NOTIFY, which
+    is delivered at commit; with no broker configured, the consumers run in-process right
+    after commit."""
     request_id = current_request_id()
     event = OutboxEvent.objects.create(
         type=event.TYPE,
         version=event.VERSION,
         payload=event.payload(),
         request_id="" if request_id == OUTSIDE_REQUEST else request_id,
+        traceparent=tracing.traceparent(),
     )
     if not settings.CELERY_BROKER_URL:
         transaction.on_commit(_publish_in_process, robust=True)
@@ -62,7 +65,16 @@ def outbox_publish_pending(*, publisher, batch_size: int = BATCH_SIZE) -> int:
             done, failure = [], None
             for event in batch:
                 try:
-                    publisher.publish(event)
+                    with tracing.continued(
+                        "outbox publish",
+                        event.traceparent,
+                        {
+                            "messaging.message.id": str(event.id),
+                            "event.type": event.type,
+                            tracing.REQUEST_ID: event.request_id or OUTSIDE_REQUEST,
+                        },
+                    ):
+                        publisher.publish(event)
                 except PublishFailed as exc:
                     failure = str(exc)
                     OutboxEvent.objects.filter(pk=event.pk).update(

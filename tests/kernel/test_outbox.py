@@ -165,5 +165,5 @@ def test_the_release_before_event_versions_can_still_emit_once_their_migration_r
         )
 
     event = OutboxEvent.objects.get(pk=event_id)
-    assert (event.version, event.request_id) == ("1.0", "")
+    assert (event.version, event.request_id, event.traceparent) == ("1.0", "", "")
     assert Envelope.from_message(event.envelope()).event(EVENTS) == EVENT

@@ -109,6 +109,11 @@ capabilities:
   "PUBLIC_BASE_URL" $url
   "METRICS_PORT" (toString $root.Values.metrics.port)
 -}}
+{{- with $root.Values.tracing.endpoint -}}
+{{- $_ := set $config "OTEL_EXPORTER_OTLP_ENDPOINT" . -}}
+{{- $_ := set $config "OTEL_TRACES_SAMPLER" $root.Values.tracing.sampler -}}
+{{- $_ := set $config "OTEL_TRACES_SAMPLER_ARG" (toString $root.Values.tracing.samplerArg) -}}
+{{- end -}}
 {{- if has .name (list "monolith" "payments") -}}
 {{- $_ := set $config "PAYMENT_GATEWAY" $root.Values.config.paymentGateway -}}
 {{- end -}}

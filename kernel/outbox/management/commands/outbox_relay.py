@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from kernel import tracing
 from kernel.metrics import serve_on_metrics_port
 from kernel.outbox.publisher import publisher
 from kernel.outbox.relay import Relay
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, sweep_seconds, once, **options):
+        tracing.start("relay")
         if once:
             with publisher() as current:
                 count = outbox_publish_pending(publisher=current)
