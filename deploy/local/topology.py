@@ -17,6 +17,8 @@ database is the monolith's. :meth:`Topology.extract` moves one more app out of a
 topology without dropping a request: it starts the app's service, points the gateway at
 it (``nginx -s reload``, graceful), then restarts the monolith's processes one at a time
 with the new ``REMOTE_APPS`` (a new web process on a new port before the old one stops).
+:meth:`Topology.merge_back` is its reverse: the monolith restarted with the app again,
+the gateway back on it, then the app's service stopped.
 Services reach the apps the monolith serves through the runner's internal edge (an nginx
 server that proxies ``/internal/``, as a Kubernetes Service would), so the monolith's
 new port changes nothing for them.
@@ -506,6 +508,18 @@ class Topology:
         self.processes["gateway"] = self.processes.pop("gateway")  # still the first to stop
         self.reload_gateway()
         self.restart_monolith()
+
+    def merge_back(self, app: str) -> None:
+        """The reverse of :meth:`extract`: serve ``app`` from the monolith again (copying
+        its data back is ``manage.py merge_app_back``'s, before this): restart the monolith
+        without it in ``REMOTE_APPS``, which routes the gateway back to it, then stop the
+        app's service."""
+        if app not in self.extracted:
+            raise TopologyError(f"{app} is served by the monolith already.")
+        self.extracted = tuple(name for name in self.extracted if name != app)
+        self.restart_monolith()
+        for kind in self.kinds(app):
+            self.processes.pop(app if kind == "web" else f"{app}-{kind}").stop()
 
     def reload_gateway(self) -> None:
         """Render the gateway for where each app is served now and reload nginx: new
