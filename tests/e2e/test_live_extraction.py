@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SEEDED_BOOKINGS = 3000
 CUSTOMERS_AT_ONCE = 3
-JOURNEYS_PER_CUSTOMER = 25  # at most, per step: the stream is bounded
+JOURNEYS_PER_CUSTOMER = 200  # at most, per step: the stream is bounded
 # Catalog and payments move out, then bookings, which moves back; then notifications (with
 # the emails of the run so far). The monolith keeps one app: a hybrid never names them all.
 STEPS = [("extract", "catalog"), ("extract", "payments"), ("extract", "bookings")]
@@ -53,7 +53,7 @@ def seed_bookings(database_url: str, count: int) -> None:
     """``count`` paid bookings spread over the demo's departures, as the services leave
     them: each confirmed with its seats booked in the catalog (a confirmed hold), a payment
     attempt and a succeeded charge; every third cancelled afterwards (its hold released,
-    its charge refunded). Departures grow by the seats they confirm, and by 50 more so the
+    its charge refunded). Departures grow by the seats they confirm, and by 100 more so the
     customers of the run find seats to the end."""
     rng = random.Random(14)
     now = datetime.datetime.now(datetime.UTC)
@@ -154,7 +154,7 @@ def seed_bookings(database_url: str, count: int) -> None:
             "seats FROM bookings_booking WHERE status = 'confirmed' GROUP BY departure_id) b "
             "WHERE d.id = b.departure_id"
         )
-        conn.execute("UPDATE catalog_departure SET capacity = capacity + 50")
+        conn.execute("UPDATE catalog_departure SET capacity = capacity + 100")
 
 
 def manage_json(topology, *args: str) -> dict:
@@ -188,8 +188,9 @@ def confirmed_bookings(topology) -> dict[str, tuple]:
 class Wave:
     """Customers shopping through the gateway while one step runs, each a journey after
     another: browse, hold one seat, pay (retrying after a 503 as a careful client does),
-    and every third cancels. Bounded: at most JOURNEYS_PER_CUSTOMER each, and none begun
-    once the step is done and everyone has made one."""
+    and every third cancels. Each keeps shopping until the step is done (the whole freeze
+    under load), then stops after the journey it is on: at least one journey, at most
+    JOURNEYS_PER_CUSTOMER."""
 
     numbers = itertools.count()
 
