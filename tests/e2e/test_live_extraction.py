@@ -18,8 +18,6 @@ import datetime
 import itertools
 import json
 import random
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,8 +27,7 @@ import httpx
 import psycopg
 import pytest
 
-from deploy.local.processes import ROOT
-from tests.e2e.conftest import running_topology
+from tests.e2e.conftest import manage_json, running_topology
 from tests.e2e.customers import PROBLEM, Stream, until_settled
 from tests.invariants import assert_invariants
 from tests.messaging import wait_until
@@ -155,21 +152,6 @@ def seed_bookings(database_url: str, count: int) -> None:
             "WHERE d.id = b.departure_id"
         )
         conn.execute("UPDATE catalog_departure SET capacity = capacity + 100")
-
-
-def manage_json(topology, *args: str) -> dict:
-    """``manage.py <args> --json`` with the monolith's settings as they are now."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args, "--json"],
-        cwd=ROOT,
-        env=topology.shell_environment("monolith"),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}"
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def database_of(topology, app: str) -> str:
