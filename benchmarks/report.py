@@ -22,6 +22,7 @@ SUMMARY_KEYS = [
     "campaign_booking_p99_ratio",
     "campaign_tours_list_vs_values",
     "api_schema_kept_p50_ms",
+    "catalog_extraction_freeze_seconds",
 ]
 
 
@@ -54,6 +55,7 @@ def summary(scenarios: dict) -> dict:
         "campaign_booking_p99_ratio": spike.get("booking_p99_ratio"),
         "campaign_tours_list_vs_values": spike.get("tours_list_vs_values"),
         "api_schema_kept_p50_ms": _ok(scenarios, "api_schema").get("kept_p50_ms"),
+        "catalog_extraction_freeze_seconds": _ok(scenarios, "extraction").get("freeze_seconds"),
     }
 
 
@@ -100,6 +102,12 @@ def targets(s: dict, seats: int | None) -> list[dict]:
             "max_worker_rss_mib",
             "< 100 MiB",
             lambda v: v < 100,
+        ),
+        (
+            "catalog extraction: write freeze",
+            "catalog_extraction_freeze_seconds",
+            "< 5 s",
+            lambda v: v < 5,
         ),
         (
             "storefront initial JavaScript, gzipped",
@@ -160,6 +168,7 @@ SECTIONS = [
     "notifications",
     "footprint",
     "storefront",
+    "extraction",
 ]
 
 

@@ -30,6 +30,7 @@ from .plan import FULL, QUICK, Plan
 from .scenarios import (
     api_schema,
     campaign,
+    extraction,
     footprint,
     hot_departure,
     not_run,
@@ -49,6 +50,7 @@ SCENARIOS = (
     "notifications",
     "api_schema",
     "storefront",
+    "extraction",
 )
 # passed on, to compare other settings
 TUNING = ("WEB_CONCURRENCY", "GUNICORN_THREADS", "CELERY_WORKER_CONCURRENCY")
@@ -120,6 +122,7 @@ class Bench:
                 self.phase("monolith", lambda: self.monolith(catalog))
                 self.phase("services mode", self.services)
                 self.phase("footprint of the stock monolith", lambda: self.stock_monolith())
+                self.phase("catalog extraction", self.extraction)
         self.scenarios["footprint"] = footprint.summarize(self.webs, self.celery)
         for name in SCENARIOS:
             self.scenarios.setdefault(
@@ -274,6 +277,18 @@ class Bench:
         if shop := self.phase("storefront", lambda: storefront.run(server.url)):
             self.scenarios["storefront"] = shop
         self.finish_web(self.monolith_run, server)
+
+    def extraction(self) -> None:
+        """Last: it leaves the monolith's catalog frozen. Into a database of its own,
+        dropped after."""
+        name = f"{self.prefix}_catalog_extracted"
+        database.drop(name)
+        try:
+            self.scenarios["extraction"] = extraction.run(
+                self.monolith_run.shell_environment("monolith"), database.database_url(name)
+            )
+        finally:
+            database.drop(name)
 
     # --- processes -----------------------------------------------------------------------
 

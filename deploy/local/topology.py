@@ -17,6 +17,10 @@ database is the monolith's. :meth:`Topology.extract` moves one more app out of a
 topology without dropping a request: it starts the app's service, points the gateway at
 it (``nginx -s reload``, graceful), then restarts the monolith's processes one at a time
 with the new ``REMOTE_APPS`` (a new web process on a new port before the old one stops).
+:meth:`Topology.merge_back` is its reverse: the monolith restarted with the app again,
+the gateway back on it, then the app's service stopped. The last app out makes it
+services mode (the monolith's processes stop; identity stays in its database), and
+merging an app back from there starts the monolith again.
 Services reach the apps the monolith serves through the runner's internal edge (an nginx
 server that proxies ``/internal/``, as a Kubernetes Service would), so the monolith's
 new port changes nothing for them.
@@ -201,6 +205,7 @@ class Topology:
         self.restart, self.log_dir, self.echo = restart, log_dir, echo
         self.workdir = Path(tempfile.mkdtemp(prefix=f"tourism-{mode}-"))
         self.processes: dict[str, Process] = {}
+        self.retired: tuple[str, ...] = ()  # apps moved back: their databases stay, frozen
 
     # --- where things are ---------------------------------------------------------------
 
@@ -222,9 +227,15 @@ class Topology:
     def database(self, name: str) -> str:
         return f"{self.database_prefix}_{name}"
 
+    @property
+    def identity(self) -> str:
+        """The database that holds identity: the monolith's in a hybrid, and still once
+        every app has moved out of it (services mode reached by extraction)."""
+        return "monolith" if self.mode == "monolith" or self.extracted else "identity"
+
     def database_url(self, name: str) -> str:
-        if name == "identity" and self.mode == "monolith":
-            name = "monolith"  # a hybrid's identity stays in the monolith's database
+        if name == "identity":
+            name = self.identity
         return self.shared_database_url or f"{self.postgres_url}/{self.database(name)}"
 
     def peer_url(self, app: str) -> str:
@@ -301,7 +312,7 @@ class Topology:
 
     @property
     def database_names(self) -> list[str]:
-        return [*self.profiles, "identity"] if self.mode == "services" else [*self.profiles]
+        return list(dict.fromkeys([*self.profiles, self.identity, *self.retired]))
 
     def create_databases(self, *, fresh: bool = False) -> None:
         """Each database of the mode that is missing (``fresh``: every one, dropped first)."""
@@ -492,13 +503,19 @@ class Topology:
     def extract(self, app: str) -> None:
         """Serve ``app`` on its own, without dropping a request: migrate its database
         (copying its data is ``manage.py extract_app``'s, before this), start its service,
-        route the gateway to it, then restart the monolith with the new ``REMOTE_APPS``."""
+        route the gateway to it, then restart the monolith with the new ``REMOTE_APPS``.
+        The last app out makes it services mode: the monolith's processes stop, its
+        database stays every service's identity database."""
         if self.mode != "monolith":
             raise TopologyError("Apps are extracted from the monolith: use --mode monolith.")
-        try:
-            self.extracted = remote_apps(",".join([*self.extracted, app]))
-        except ValueError as exc:
-            raise TopologyError(str(exc)) from exc
+        moved = {*self.extracted, app}
+        if moved == set(APPS):  # the last one: services mode, the monolith stops
+            self.mode, self.extracted = "services", APPS
+        else:
+            try:
+                self.extracted = remote_apps(",".join(moved))
+            except ValueError as exc:
+                raise TopologyError(str(exc)) from exc
         self.create_databases()
         self.manage(app, "migrate_service")
         for kind in self.kinds(app):
@@ -506,6 +523,21 @@ class Topology:
         self.processes["gateway"] = self.processes.pop("gateway")  # still the first to stop
         self.reload_gateway()
         self.restart_monolith()
+
+    def merge_back(self, app: str) -> None:
+        """The reverse of :meth:`extract`: serve ``app`` from the monolith again (copying
+        its data back is ``manage.py merge_app_back``'s, before this): restart the monolith
+        without it in ``REMOTE_APPS`` (started again, from services mode), which routes the
+        gateway back to it, then stop the app's service. Its database stays, frozen, until
+        the topology's databases are dropped."""
+        if app not in self.extracted:
+            raise TopologyError(f"{app} is served by the monolith already.")
+        self.mode = "monolith"  # also from services mode reached by extraction
+        self.extracted = tuple(name for name in self.extracted if name != app)
+        self.retired = (*self.retired, app)
+        self.restart_monolith()
+        for kind in self.kinds(app):
+            self.processes.pop(app if kind == "web" else f"{app}-{kind}").stop()
 
     def reload_gateway(self) -> None:
         """Render the gateway for where each app is served now and reload nginx: new

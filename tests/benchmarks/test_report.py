@@ -74,6 +74,8 @@ EVERY_SCENARIO = {
         "initial_css_gzip_kb": 4.4,
         "first_tour_card_ms": {"median": 350.0, "runs": [340.0, 350.0, 360.0]},
     },
+    "extraction": {"status": "ok", "freeze_seconds": 2.4, "rows": 130_000}
+    | {"rows_per_s": 54_166, "outbox_events": 0},
     "errors": ["services mode: RuntimeError: boom"],
 }
 META = {
@@ -110,7 +112,7 @@ def tables(text: str) -> list[list[str]]:
 
 def test_every_table_row_has_as_many_cells_as_its_header():
     found = tables(rendered(EVERY_SCENARIO))
-    assert len(found) == 9  # targets, then one table per section, two for the campaign
+    assert len(found) == 10  # targets, then one table per section, two for the campaign
     for table in found:
         assert len({row.count("|") for row in table}) == 1, table
         assert len(table) > 2, table  # header, rule, at least one row

@@ -1,12 +1,16 @@
 """Whole topologies for end-to-end tests: real processes, databases, broker and gateway."""
 
 import contextlib
+import json
 import shutil
+import subprocess
+import sys
 import uuid
 
 import pytest
 
 from deploy.local.chromium import CHROMIUM, DESKTOP, launch
+from deploy.local.processes import ROOT
 from deploy.local.smtp_sink import SmtpSink
 from deploy.local.topology import Topology, free_ports
 from tests.conftest import require
@@ -70,6 +74,22 @@ def running_topology(mode: str, sink: SmtpSink, queues: QueuePrefix | None = Non
     finally:
         topology.drop_databases()
         queues.delete_all()
+
+
+def manage_json(topology: Topology, *args: str, env: dict[str, str] | None = None) -> dict:
+    """``manage.py <args> --json`` with the monolith's settings as they are now (``env``
+    overrides), its JSON document; it must succeed."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args, "--json"],
+        cwd=ROOT,
+        env=topology.shell_environment("monolith") | (env or {}),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}"
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="session")

@@ -69,6 +69,8 @@ class Exchange:
     status: int | None  # None: no answer at all
     content_type: str
     body: str
+    retry_after: str = ""  # the Retry-After header, if any
+    at: float = 0.0  # time.monotonic() when the answer (or the lack of one) came
 
     def broken(self) -> bool:
         """No answer, or a server error other than a 503 problem ("try again later")."""
@@ -95,10 +97,21 @@ class Stream:
         try:
             response = client.request(method, path, **kwargs)
         except httpx.TransportError as exc:
-            self.exchanges.append(Exchange(fault, method, path, None, "", repr(exc)))
+            self.exchanges.append(
+                Exchange(fault, method, path, None, "", repr(exc), at=time.monotonic())
+            )
             return None
         content_type = response.headers.get("content-type", "")
-        exchange = Exchange(fault, method, path, response.status_code, content_type, response.text)
+        exchange = Exchange(
+            fault,
+            method,
+            path,
+            response.status_code,
+            content_type,
+            response.text,
+            retry_after=response.headers.get("retry-after", ""),
+            at=time.monotonic(),
+        )
         self.exchanges.append(exchange)
         return response
 

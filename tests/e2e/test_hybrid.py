@@ -8,7 +8,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.e2e.conftest import running_topology
+from tests.e2e.conftest import manage_json, running_topology
 from tests.e2e.customers import hold_one_seat, staff_session
 from tests.messaging import wait_until
 
@@ -142,3 +142,47 @@ def test_extracting_apps_from_a_running_monolith_drops_no_request(smtp_sink):
         assert confirmation["To"] == "bo@example.com"
         assert count(topology, "notifications", "notifications_notification") == 1
         assert count(topology, "monolith", "notifications_notification") == 0
+
+
+def test_the_last_app_out_is_services_mode_and_it_can_come_back(smtp_sink):
+    """Bookings, the one app the monolith still serves, moves out: the monolith's processes
+    stop and the topology is services mode, identity still in the monolith's database (the
+    same staff login works). Then it moves back, and the monolith serves it again."""
+    before = ("catalog", "payments", "notifications")
+    with running_topology("monolith", smtp_sink, extracted=before) as topology:
+        gateway = httpx.Client(base_url=topology.gateway_url, timeout=30)
+        created = hold_one_seat(gateway, first_departure(gateway)["id"], "before-the-last-move")
+        assert created.status_code == 201, created.text
+        booking = created.json()
+        token = {"X-Booking-Token": booking["access_token"]}
+
+        target = topology.database_url("bookings")
+        assert manage_json(topology, "extract_app", "bookings", "--target", target)["froze"]
+        topology.extract("bookings")
+        # No monolith setting names every app remote: the monolith's commands run with the
+        # last step's REMOTE_APPS (they need only its database).
+        last_step = {"REMOTE_APPS": ",".join(before)}
+        assert manage_json(topology, "lift_freeze", "bookings", env=last_step)["status"]
+        assert topology.mode == "services"
+        assert not [name for name in topology.processes if name.startswith("monolith")]
+
+        mine = gateway.get(f"/api/bookings/{booking['reference']}/", headers=token)
+        assert mine.status_code == 200, mine.text  # from the bookings service's database
+        again = hold_one_seat(gateway, first_departure(gateway)["id"], "in-services-mode")
+        assert again.status_code == 201, again.text
+        staff = staff_session(topology.gateway_url)  # the monolith's identity tables
+        assert "Bookings" in staff.get("/admin/bookings/").text
+        assert count(topology, "bookings", "bookings_booking") == 2
+
+        merged = manage_json(
+            topology, "merge_app_back", "bookings", "--source", target, env=last_step
+        )
+        assert merged["status"] == "merged", merged
+        topology.merge_back("bookings")
+        assert topology.mode == "monolith" and "monolith" in topology.processes
+        assert "bookings" not in topology.processes
+        assert topology.processes["monolith"].env["REMOTE_APPS"] == ",".join(before)
+        reference, access = again.json()["reference"], again.json()["access_token"]
+        back = gateway.get(f"/api/bookings/{reference}/", headers={"X-Booking-Token": access})
+        assert back.status_code == 200, back.text
+        assert count(topology, "monolith", "bookings_booking") == 2
