@@ -1,6 +1,6 @@
 """Monolith to services, live: apps move out of a running monolith full of bookings, one at
 a time, while customers keep browsing, holding, paying and cancelling through the gateway:
-catalog, payments, bookings; bookings moves back; then notifications moves out.
+catalog, payments, notifications, then bookings (services mode); then bookings moves back.
 
 Each step copies the app's data (``manage.py extract_app``), switches routing
 (``Topology.extract``) and lifts the freeze (``lift_freeze``), or, for the rollback, copies
@@ -37,10 +37,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 SEEDED_BOOKINGS = 3000
 CUSTOMERS_AT_ONCE = 3
 JOURNEYS_PER_CUSTOMER = 200  # at most, per step: the stream is bounded
-# Catalog and payments move out, then bookings, which moves back; then notifications (with
-# the emails of the run so far). The monolith keeps one app: a hybrid never names them all.
-STEPS = [("extract", "catalog"), ("extract", "payments"), ("extract", "bookings")]
-STEPS += [("merge back", "bookings"), ("extract", "notifications")]
+# Every app moves out, bookings last (the monolith's processes stop: services mode), then
+# bookings moves back into the monolith.
+STEPS = [("extract", app) for app in ("catalog", "payments", "notifications", "bookings")]
+STEPS += [("merge back", "bookings")]
+# No monolith setting names every app remote: once bookings is out, the monolith's commands
+# run with the step before's REMOTE_APPS (they need only its database).
+BEFORE_BOOKINGS = {"REMOTE_APPS": "catalog,payments,notifications"}
 # An email task that met the notifications' freeze retries after 1, 2, 4... s (at most),
 # not 10, 20, 40...: the run waits less for the last emails.
 ENVIRONMENT = {"THROTTLE_RATES": "off", "TASK_RETRY_BACKOFF_SECONDS": "1"}
@@ -252,11 +255,13 @@ def test_apps_move_out_of_a_busy_monolith_and_bookings_moves_back(smtp_sink):
                     )
                     assert copied["status"] == "extracted" and copied["froze"], copied
                     topology.extract(app)
-                    lifted = manage_json(topology, "lift_freeze", app)
+                    settings = BEFORE_BOOKINGS if app == "bookings" else None
+                    lifted = manage_json(topology, "lift_freeze", app, env=settings)
                     assert lifted["status"] == "read-only", lifted
                 else:
+                    source = topology.database_url(app)
                     copied = manage_json(
-                        topology, "merge_app_back", app, "--source", topology.database_url(app)
+                        topology, "merge_app_back", app, "--source", source, env=BEFORE_BOOKINGS
                     )
                     assert copied["status"] == "merged", copied
                     topology.merge_back(app)
