@@ -21,6 +21,8 @@ SUMMARY_KEYS = [
     "search_vs_values",
     "campaign_booking_p99_ratio",
     "campaign_tours_list_vs_values",
+    "observability_booking_throughput_ratio",
+    "observability_booking_p99_ratio",
     "api_schema_kept_p50_ms",
     "catalog_extraction_freeze_seconds",
 ]
@@ -40,6 +42,7 @@ def summary(scenarios: dict) -> dict:
     foot = _ok(scenarios, "footprint")
     shop = _ok(scenarios, "storefront")
     spike = _ok(scenarios, "campaign")
+    observed = _ok(scenarios, "observability")
     return {
         "tours_list_vs_values": read.get("tours_list", {}).get("vs_values_baseline"),
         "services_vs_monolith_throughput": write.get("services_vs_monolith_throughput"),
@@ -54,6 +57,8 @@ def summary(scenarios: dict) -> dict:
         "search_vs_values": read.get("search", {}).get("vs_values_baseline"),
         "campaign_booking_p99_ratio": spike.get("booking_p99_ratio"),
         "campaign_tours_list_vs_values": spike.get("tours_list_vs_values"),
+        "observability_booking_throughput_ratio": observed.get("throughput_ratio"),
+        "observability_booking_p99_ratio": observed.get("p99_ratio"),
         "api_schema_kept_p50_ms": _ok(scenarios, "api_schema").get("kept_p50_ms"),
         "catalog_extraction_freeze_seconds": _ok(scenarios, "extraction").get("freeze_seconds"),
     }
@@ -87,6 +92,12 @@ def targets(s: dict, seats: int | None) -> list[dict]:
             "campaign_tours_list_vs_values",
             ">= 5x",
             lambda v: v >= 5,
+        ),
+        (
+            "booking throughput with tracing (full sampling) and metrics / without",
+            "observability_booking_throughput_ratio",
+            ">= 0.9x",
+            lambda v: v >= 0.9,
         ),
         (
             "hot departure: exactly the seats every run",
@@ -163,6 +174,7 @@ SECTIONS = [
     "read_path",
     "write_path",
     "campaign",
+    "observability",
     "api_schema",
     "hot_departure",
     "notifications",
@@ -210,6 +222,9 @@ def _sections(scenarios: dict) -> dict:
             ("without the spike", _journey(spike["booking_without_spike"])),
             ("during the spike", _journey(spike["booking_during_spike"])),
         ]
+    if sections["observability"]:
+        observed = sections["observability"]
+        observed["modes"] = [(label, _journey(observed[label])) for label in ("off", "on")]
     if sections["api_schema"]:
         sections["api_schema"]["kept_requests"] = sections["api_schema"]["requests"] - 1
     if hot:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kombu import Connection
 
+from deploy.local.otlp_receiver import OtlpReceiver
 from deploy.local.processes import Process
 from deploy.local.smtp_sink import SmtpSink
 from deploy.local.storefront import DIST
@@ -35,6 +36,7 @@ from .scenarios import (
     hot_departure,
     not_run,
     notifications,
+    observability,
     read_path,
     storefront,
     write_path,
@@ -47,6 +49,7 @@ SCENARIOS = (
     "hot_departure",
     "write_path",
     "campaign",
+    "observability",
     "notifications",
     "api_schema",
     "storefront",
@@ -120,6 +123,7 @@ class Bench:
             catalog = self.phase("load the monolith's catalog", self.load_monolith)
             if catalog:
                 self.phase("monolith", lambda: self.monolith(catalog))
+                self.phase("observability on and off", lambda: self.observability(catalog))
                 self.phase("services mode", self.services)
                 self.phase("footprint of the stock monolith", lambda: self.stock_monolith())
                 self.phase("catalog extraction", self.extraction)
@@ -216,6 +220,32 @@ class Bench:
             )
         finally:
             self.monolith_run.stop(gateway.name)
+
+    def observability(self, catalog: dataset.Catalog) -> None:
+        """The monolith's booking journeys without, then with, request metrics and tracing."""
+        topology, measured = self.monolith_run, {}
+        with OtlpReceiver() as receiver:
+            for label, env in [
+                ("off", {"DJANGO_SETTINGS_MODULE": observability.OFF_SETTINGS}),
+                (
+                    "on",
+                    {
+                        "DJANGO_SETTINGS_MODULE": observability.ON_SETTINGS,
+                        **observability.tracing_environment(receiver.url),
+                    },
+                ),
+            ]:
+                server = self.web(
+                    topology, "monolith", name=f"monolith (observability {label})", env=env
+                )
+                measured[label] = observability.journeys(
+                    self.plan, server.url, catalog.write_departure_ids, label
+                )
+                topology.stop(server.name)
+            spans = len(receiver.wait_for(lambda spans: spans, timeout=10))  # the on run's
+        self.scenarios["observability"] = observability.compare(
+            measured["off"], measured["on"], spans
+        )
 
     def services(self) -> None:
         topology = self.services_run

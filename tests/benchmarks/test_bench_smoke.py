@@ -1,6 +1,7 @@
 """`make bench QUICK=1` end to end: the harness starts the topology, writes its three
-result files with the documented summary keys, and the hot departure sells exactly the
-seats there are in every run. No timing is asserted: figures are for people to read."""
+result files with the documented summary keys, the hot departure sells exactly the
+seats there are in every run, and with tracing on the spans reach the OTLP receiver. No
+timing is asserted: figures are for people to read."""
 
 import json
 import os
@@ -106,3 +107,9 @@ def test_the_hot_departure_sells_exactly_the_seats_and_never_more(results):
     hot = results["scenarios"]["hot_departure"]
     assert hot["successes"] == [hot["seats"]] * len(hot["runs"])
     assert hot["oversold"] == 0
+
+
+def test_with_observability_on_the_spans_reach_the_otlp_receiver(results):
+    observed = results["scenarios"]["observability"]
+    assert observed["spans_received"] > 0
+    assert observed["on"]["journeys"] > 0 and observed["off"]["journeys"] > 0

@@ -1,5 +1,5 @@
 """One booking is one trace: the services topology exports its spans over OTLP/HTTP to a
-receiver that decodes the protocol (tests/observability/otlp.py), and the trace of a
+receiver that decodes the protocol (deploy/local/otlp_receiver.py), and the trace of a
 booking, held, paid and emailed, crosses every process it touched with the parent/child
 chain of what caused what. A booking made while the catalog is down leaves an error span
 with the 503."""
@@ -10,9 +10,9 @@ import uuid
 import httpx
 import pytest
 
+from deploy.local.otlp_receiver import OtlpReceiver, Span
 from tests.e2e.conftest import UNLIMITED, running_topology
 from tests.e2e.customers import hold_one_seat
-from tests.observability.otlp import OtlpReceiver, Span
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -1,4 +1,6 @@
-"""An OTLP/HTTP trace receiver for tests: what a collector is to the processes, on loopback.
+"""An OTLP/HTTP trace receiver: what a collector is to the processes, on loopback (the
+end-to-end trace test reads what it receives; ``make bench`` sends it every span of a run
+with full sampling).
 
 It accepts ``POST /v1/traces`` with protobuf bodies (gzip or not), decodes them with
 ``opentelemetry-proto``'s ``ExportTraceServiceRequest`` and keeps every span with the
