@@ -83,6 +83,8 @@ def test_render_matches_the_golden_file(values_file):
         {"extracted": ["catalog"]},  # services mode: nothing to extract from
         {"mode": "monolith", "extracted": ["reviews"]},
         {"mode": "monolith", "extracted": ["catalog", "bookings", "payments", "notifications"]},
+        {"apps": {"bookings": {"autoscaling": {"requestsPerSecond": {"target": 50}}}}},
+        {"frontend": {"autoscaling": {"requestsPerSecond": {"enabled": True}}}},  # nginx: no metric
     ],
     ids=[
         "nested-key",
@@ -91,6 +93,8 @@ def test_render_matches_the_golden_file(values_file):
         "extracted-in-services-mode",
         "extracted-unknown-app",
         "extracted-every-app",
+        "requests-per-second-not-a-quantity",
+        "requests-per-second-on-the-storefront",
     ],
 )
 def test_a_mistyped_value_is_rejected(typo):

@@ -1,14 +1,22 @@
 """The public edge never routes /metrics to Django. The chart tells a cluster's Prometheus
 where every Django process serves its metrics, lets it in through the NetworkPolicy, and
 ships the alert rules and the dashboard of deploy/observability/ as they are (a
-PrometheusRule, a ConfigMap for Grafana's sidecar)."""
+PrometheusRule, a ConfigMap for Grafana's sidecar). A web Deployment's HPA may scale on
+its requests per second beside its CPU."""
 
 import json
 import re
 
 import yaml
 
-from tests.deploy.tools import CHART, GATEWAY_TEMPLATE, load_values, objects, of_kind
+from tests.deploy.tools import (
+    CHART,
+    GATEWAY_TEMPLATE,
+    load_values,
+    objects,
+    of_kind,
+    rendered,
+)
 from tests.observability.test_alert_rules import OBSERVABILITY, RULES
 
 MONITORED = {
@@ -91,3 +99,27 @@ def test_the_public_edge_sends_metrics_to_the_storefront_never_to_django():
     served = {path["path"]: path["backend"]["service"]["name"] for path in rule["http"]["paths"]}
     (reaching,) = [prefix for prefix in served if "/metrics".startswith(prefix)]
     assert reaching == "/" and served["/"].endswith("-frontend")
+
+
+def test_an_hpa_scales_on_requests_per_second_beside_the_cpu_when_asked():
+    """ci/autoscaling.yaml turns it on for bookings only; the metric is the one
+    prometheus-adapter's rule in docs/observability.md serves."""
+    metrics = {
+        hpa["metadata"]["name"]: hpa["spec"]["metrics"]
+        for hpa in of_kind(rendered("autoscaling.yaml"), "HorizontalPodAutoscaler")
+    }
+    cpu = {
+        "type": "Resource",
+        "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+    }
+    assert metrics["tourism-bookings"] == [
+        cpu,
+        {
+            "type": "Pods",
+            "pods": {
+                "metric": {"name": "tourism_http_requests_per_second"},
+                "target": {"type": "AverageValue", "averageValue": "40"},
+            },
+        },
+    ]
+    assert metrics["tourism-catalog"] == [cpu]

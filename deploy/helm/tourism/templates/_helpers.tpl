@@ -244,6 +244,17 @@ spec:
         target:
           type: Utilization
           averageUtilization: {{ .autoscaling.targetCPUUtilizationPercentage }}
+    {{- with .autoscaling.requestsPerSecond }}
+    {{- if .enabled }}
+    - type: Pods
+      pods:
+        metric:
+          name: {{ .metric }}
+        target:
+          type: AverageValue
+          averageValue: {{ .target | quote }}
+    {{- end }}
+    {{- end }}
   {{- with .autoscaling.behavior }}
   behavior:
     {{- toYaml . | nindent 4 }}
