@@ -3,6 +3,7 @@ kubernetes-validate. Each test skips when a tool is missing (and fails under CI=
 
 import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -108,11 +109,23 @@ def kubernetes_validate():
 
 
 @functools.cache
-def compose_config(combination: str) -> dict:
-    """The merged model of a compose file combination, as `docker-compose config` prints it."""
+def compose_config(
+    combination: str, profiles: tuple[str, ...] = (), variables: tuple[tuple[str, str], ...] = ()
+) -> dict:
+    """The merged model of a compose file combination, as `docker-compose config` prints it
+    (with these profiles on, and these variables in its environment)."""
+    chosen = [arg for profile in profiles for arg in ("--profile", profile)]
     result = subprocess.run(
-        [binary("docker-compose"), *compose_files(combination), "config", "--format", "json"],
+        [
+            binary("docker-compose"),
+            *compose_files(combination),
+            *chosen,
+            "config",
+            "--format",
+            "json",
+        ],
         cwd=COMPOSE_DIR,
+        env={**os.environ, **dict(variables)},
         capture_output=True,
         text=True,
         timeout=60,
