@@ -37,6 +37,13 @@ def _series(scenarios: dict) -> tuple[list, list]:
             latency.append(
                 (f"campaign: booking {label} spike", {p: m[f"journey_{p}"] for p in PERCENTILES})
             )
+    observed = scenarios.get("observability", {})
+    if observed.get("status") == "ok":
+        for label in ("off", "on"):
+            m = observed[label]
+            name = f"observability {label}: journey"
+            latency.append((name, {p: m[f"journey_{p}"] for p in PERCENTILES}))
+            throughput.append((name, m["journeys_per_s"], "journeys/s"))
     hot = scenarios.get("hot_departure", {})
     if hot.get("status") == "ok":
         throughput.append(("hot departure", hot["answers_per_s_median"], "hold attempts/s"))
