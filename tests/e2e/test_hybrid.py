@@ -77,6 +77,22 @@ def test_extracting_apps_from_a_running_monolith_drops_no_request(smtp_sink):
         failures: list[str] = []
         switched = threading.Event()
 
+        def ask(client: httpx.Client, method: str, path: str | None, key: str):
+            """One request, sent again once if the kept-alive connection it went on was
+            closed before any answer: a reloading gateway's old workers close their idle
+            connections, and a request can cross that close on the wire. HTTP clients
+            send it again on a new connection (RFC 9112, 9.3.1), as browsers do; the
+            hold carries its Idempotency-Key, so a second try never holds twice."""
+            for attempt in (1, 2):
+                try:
+                    if path is None:
+                        return hold_one_seat(client, departure["id"], key)
+                    return client.request(method, path)
+                except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+                    if attempt == 2:
+                        raise
+                    outcomes["sent again on a new connection"] += 1
+
         def keep_asking():
             client = httpx.Client(base_url=topology.gateway_url, timeout=30)
             for number in range(100_000):
@@ -88,10 +104,7 @@ def test_extracting_apps_from_a_running_monolith_drops_no_request(smtp_sink):
                     ("GET", "/admin/login/"),
                 ]:
                     try:
-                        if path is None:
-                            response = hold_one_seat(client, departure["id"], f"switch-{number}")
-                        else:
-                            response = client.request(method, path)
+                        response = ask(client, method, path, f"switch-{number}")
                     except httpx.HTTPError as exc:
                         failures.append(f"{method} {path}: {exc!r}")
                         continue
