@@ -9,9 +9,10 @@ customers shops during each step. After it: no answer but the planned 503s (prob
 details with ``Retry-After``) while the app was frozen, no other 5xx, no connection error;
 every booking confirmed before is unchanged unless its customer cancelled it; the seats
 invariant holds on the databases each app lives in now. At the end: one succeeded charge
-per confirmed booking, one confirmation email per booking confirmed during the run, no
-Message-ID twice. Each freeze's length is printed (``-s``): the copy's ``seconds`` and the
-time between the first and the last 503 customers saw.
+per confirmed booking, a confirmation email for every booking confirmed during the run,
+and an email sent again only with the Message-ID of its event's first. Each freeze's
+length is printed (``-s``): the copy's ``seconds`` and the time between the first and the
+last 503 customers saw.
 """
 
 import datetime
@@ -306,7 +307,9 @@ def test_apps_move_out_of_a_busy_monolith_and_bookings_moves_back(smtp_sink):
                 )
             )
         assert charges == Counter(confirmed.keys())
-        # One confirmation email per booking confirmed during the run, none twice.
+        # A confirmation email for every booking confirmed during the run. Delivery is at
+        # least once (docs/resilience.md): an email sent again carries the Message-ID of
+        # the first, so a mail client shows it once. The repeats are printed.
         confirmations = {
             reference: lambda r=reference: [
                 m for m in smtp_sink.messages if f"{r} is confirmed" in m["Subject"]
@@ -318,10 +321,11 @@ def test_apps_move_out_of_a_busy_monolith_and_bookings_moves_back(smtp_sink):
             timeout=120,
             what="every confirmation email",
         )
-        assert {ref: len(found()) for ref, found in confirmations.items()} == dict.fromkeys(made, 1)
-        ours = [
-            m["Message-ID"]
-            for m in smtp_sink.messages
-            if any(reference in m["Subject"] for reference in made | cancelled)
-        ]
-        assert len(ours) == len(set(ours))
+        repeated = {ref: len(found()) for ref, found in confirmations.items() if len(found()) > 1}
+        print(f"Confirmation emails sent more than once: {repeated or 'none'}")
+        by_event: dict[str, set[str]] = {}
+        for message in smtp_sink.messages:
+            if any(reference in message["Subject"] for reference in made | cancelled):
+                by_event.setdefault(message["X-Event-ID"], set()).add(message["Message-ID"])
+        assert all(len(ids) == 1 for ids in by_event.values()), by_event
+        assert len({next(iter(ids)) for ids in by_event.values()}) == len(by_event)
