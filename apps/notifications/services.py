@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kernel import tracing
 from kernel.outbox.events import Envelope
+from kernel.stopping import stop_signals_held
 
 from .emails import KIND_OF_EVENT, build_email, subject_for
 from .exceptions import NotificationNotSent
@@ -30,8 +31,10 @@ def notification_deliver(*, event: dict) -> Notification:
     The mail server is connected to before the row is locked, the row is marked ``sent``
     before the email is handed over (committed only if that succeeds), and the mail
     server is hung up on after the commit: the only step between the server taking the
-    email and the row saying ``sent`` is the COMMIT. A crash or a database outage there
-    (and only there) sends the email again later, with the same ``Message-ID``."""
+    email and the row saying ``sent`` is the COMMIT. A request to stop the worker that
+    arrives from the lock to the COMMIT waits until after it (``kernel.stopping``). A
+    crash (SIGKILL, a power cut) or a database outage there, and only there, sends the
+    email again later, with the same ``Message-ID``."""
     envelope = Envelope.from_message(event)
     booking = envelope.event(KIND_OF_EVENT)
     kind = KIND_OF_EVENT[type(booking)]
@@ -52,7 +55,7 @@ def notification_deliver(*, event: dict) -> Notification:
     sending = tracing.child_span(
         "smtp send", {"email.kind": str(kind), "booking.reference": booking.reference}
     )
-    with sending, get_connection() as mail_server, transaction.atomic():
+    with sending, get_connection() as mail_server, stop_signals_held(), transaction.atomic():
         notification = Notification.objects.select_for_update().get(pk=notification.pk)
         if notification.status == Notification.Status.SENT:
             return notification

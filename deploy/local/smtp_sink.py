@@ -3,8 +3,10 @@ tests and of the benchmark (``EMAIL_URL=sink.url``).
 
 It notes when each booking reference (``TB-XXXXXX``) first arrived, on
 ``time.perf_counter()``'s clock, and can misbehave on purpose: refuse some recipients with
-a temporary 451 (a mail server having trouble), or stall every session at EHLO (a client
-stuck mid-conversation) or before it accepts a message's DATA, until it resumes.
+a temporary 451 (a mail server having trouble), or stall every session until it resumes:
+at EHLO (a client stuck mid-conversation), before it accepts a message's DATA, or at
+``REPLY``, after it kept the message but before it answers (the moment the email is the
+server's while the client does not know yet).
 """
 
 import asyncio
@@ -92,6 +94,7 @@ class SmtpSink:
             for reference in set(REFERENCE.findall(_text(envelope.content))):
                 self.accepted.setdefault(reference, arrived)
             self._arrived.notify_all()
+        await self._wait_if_stalled("REPLY")
         return "250 Message accepted for delivery"
 
 

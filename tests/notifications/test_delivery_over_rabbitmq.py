@@ -2,6 +2,7 @@
 process and an SMTP server on loopback. Each run uses queues of its own."""
 
 import json
+import threading
 from decimal import Decimal
 
 import pytest
@@ -86,6 +87,19 @@ def emit_committed(event) -> OutboxEvent:
         return emit(event)
 
 
+def emit_caused_by(caused_by: str, event) -> OutboxEvent:
+    """As a web request with this X-Request-ID emits it: the worker's lines carry it."""
+    token = request_id.carry(caused_by)
+    try:
+        return emit_committed(event)
+    finally:
+        request_id.reset(token)
+
+
+def lines_carrying(worker, caused_by: str) -> list[str]:
+    return [line for line in worker.output if f"[{caused_by}]" in line]
+
+
 def exactly_one_email(smtp, event, timeout: float = 15):
     wait_until(lambda: smtp.for_event(event.id), timeout=timeout, what=f"email for {event}")
     wait_until(lambda: delivered(event) == "sent", timeout=5, what="the log says sent")
@@ -119,17 +133,13 @@ def test_a_cancelled_booking_sends_the_cancellation_email(smtp):
 
 def test_the_worker_logs_its_work_with_the_request_id_that_caused_the_event(smtp, workers):
     caused_by = "req-email-7K3QX9"
-    token = request_id.carry(caused_by)  # as a web request with this X-Request-ID emits it
-    try:
-        event = emit_committed(booking_event(BookingConfirmed, reference="TB-RQ7K3Q"))
-    finally:
-        request_id.reset(token)
+    event = emit_caused_by(caused_by, booking_event(BookingConfirmed, reference="TB-RQ7K3Q"))
 
     exactly_one_email(smtp, event)
     worker = workers.started[-1]
 
     def carrying() -> list[str]:
-        return [line for line in worker.output if f"[{caused_by}]" in line]
+        return lines_carrying(worker, caused_by)
 
     # The task's own line, then Celery's (written once it returns).
     wait_until(lambda: any("succeeded" in line for line in carrying()), timeout=5, what="lines")
@@ -173,6 +183,45 @@ def test_a_worker_killed_mid_task_still_sends_exactly_one_email(smtp, workers):
 
     exactly_one_email(smtp, event, timeout=20)
     assert Notification.objects.get(event_id=event.id).attempts == 2
+
+
+def test_a_worker_stopped_while_the_mail_server_answers_sends_exactly_one_email(smtp, workers):
+    """A rolling restart stops a worker with SIGTERM to its whole process group, as
+    dumb-init does in a container: its pool process gets it too. Here it arrives while the
+    mail server has kept the email but not answered yet. The worker ends the hand-over and
+    records it first; the message, given back to the queue, sends nothing again."""
+    caused_by = "req-email-stopped"
+    worker = workers.started[-1]
+    stopping = threading.Thread(target=worker.stop)  # SIGTERM to the group, as a rollout
+    smtp.stall("REPLY")
+    stalled_before = smtp.stalled_sessions
+    try:
+        event = emit_caused_by(caused_by, booking_event(BookingConfirmed))
+        wait_until(
+            lambda: smtp.stalled_sessions > stalled_before,
+            timeout=15,
+            what="the mail server kept the email and has not answered",
+        )
+        stopping.start()
+        wait_until(
+            lambda: "Warm shutdown" in worker.output.text(),
+            timeout=10,
+            what="the worker is stopping",
+        )
+    finally:
+        smtp.resume()
+    stopping.join()
+    workers.start()
+    successor = workers.started[-1]
+
+    # Its successor runs the message again (the stopped worker gave it back): it finds the
+    # email sent.
+    wait_until(
+        lambda: any("succeeded" in line for line in lines_carrying(successor, caused_by)),
+        timeout=20,
+        what="the successor ran the message again",
+    )
+    exactly_one_email(smtp, event)
 
 
 def test_a_message_that_always_fails_ends_in_the_dead_letter_queue(smtp, queues, staff_api):
