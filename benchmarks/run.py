@@ -20,8 +20,7 @@ from pathlib import Path
 
 from kombu import Connection
 
-from deploy.local.otlp_receiver import OtlpReceiver
-from deploy.local.processes import Process
+from deploy.local.processes import Process, free_port
 from deploy.local.smtp_sink import SmtpSink
 from deploy.local.storefront import DIST
 from deploy.local.topology import Topology, free_ports
@@ -222,30 +221,44 @@ class Bench:
             self.monolith_run.stop(gateway.name)
 
     def observability(self, catalog: dataset.Catalog) -> None:
-        """The monolith's booking journeys without, then with, request metrics and tracing."""
-        topology, measured = self.monolith_run, {}
-        with OtlpReceiver() as receiver:
-            for label, env in [
-                ("off", {"DJANGO_SETTINGS_MODULE": observability.OFF_SETTINGS}),
-                (
-                    "on",
-                    {
-                        "DJANGO_SETTINGS_MODULE": observability.ON_SETTINGS,
-                        **observability.tracing_environment(receiver.url),
-                    },
-                ),
-            ]:
-                server = self.web(
-                    topology, "monolith", name=f"monolith (observability {label})", env=env
-                )
-                measured[label] = observability.journeys(
-                    self.plan, server.url, catalog.write_departure_ids, label
-                )
-                topology.stop(server.name)
-            spans = len(receiver.wait_for(lambda spans: spans, timeout=10))  # the on run's
-        self.scenarios["observability"] = observability.compare(
-            measured["off"], measured["on"], spans
+        """The monolith's booking journeys without and with request metrics and tracing
+        (alternated), the spans going to a receiver in a process of its own."""
+        topology = self.monolith_run
+        port = free_port()
+        receiver = topology.run(
+            Process(
+                name="otlp receiver",
+                argv=[sys.executable, "-m", "deploy.local.otlp_receiver", "--port", str(port)],
+                env={},
+                ready_url=f"http://127.0.0.1:{port}/spans",
+                url=f"http://127.0.0.1:{port}",
+            )
         )
+        environments = {
+            "off": {"DJANGO_SETTINGS_MODULE": observability.OFF_SETTINGS},
+            "on": {
+                "DJANGO_SETTINGS_MODULE": observability.ON_SETTINGS,
+                **observability.tracing_environment(receiver.url),
+            },
+        }
+        servers = {  # side by side, each on a port of its own
+            label: self.web(
+                topology,
+                "monolith",
+                name=f"monolith (observability {label})",
+                port=free_port(),
+                env=env,
+            )
+            for label, env in environments.items()
+        }
+        try:
+            measured = observability.run(self.plan, servers, receiver, catalog.write_departure_ids)
+        finally:
+            for server in servers.values():
+                topology.stop(server.name)  # the on server exports what it still holds
+        spans = observability.spans_received(receiver.url)
+        topology.stop(receiver.name)
+        self.scenarios["observability"] = observability.compare(measured, spans)
 
     def services(self) -> None:
         topology = self.services_run

@@ -4,11 +4,13 @@ the customer (docs/observability.md, "Traces").
 
 Off unless ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set: then :func:`start` gives the process a
 tracer provider that exports over OTLP/HTTP in batches, sampled as ``OTEL_TRACES_SAMPLER``
-and ``OTEL_TRACES_SAMPLER_ARG`` say (the SDK reads them), and instruments Django, psycopg,
-httpx and, in Celery workers and beat, Celery. Each process starts it once, after any fork
-(a batch processor's thread does not survive one): gunicorn's ``post_fork``, Celery's
-``worker_process_init`` and ``beat_init``, the relay's command. Off, every span is the API's
-no-op one.
+and ``OTEL_TRACES_SAMPLER_ARG`` say (the SDK reads them), and instruments Django, httpx
+and, in Celery workers and beat, Celery. Queries get no span each: the span they run in
+counts them and their time (:func:`count_queries`), what a trace needs to know of the
+database without most of the spans' cost (docs/observability.md, "What it costs"). Each
+process starts it once, after any fork (a batch processor's thread does not survive one):
+gunicorn's ``post_fork``, Celery's ``worker_process_init`` and ``beat_init``, the relay's
+command. Off, every span is the API's no-op one.
 
 The W3C ``traceparent`` crosses HTTP in headers (the httpx and Django instrumentations)
 and the event path in the outbox: :func:`traceparent` is stored with each event, the relay
@@ -18,15 +20,19 @@ Celery message's headers (:func:`inject`), and the worker's task span is that sp
 
 import functools
 import logging
+import time
 from contextlib import AbstractContextManager
 
 from celery import signals
 from django.conf import settings
+from django.db.backends.signals import connection_created
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
 TRACEPARENT = "traceparent"
 REQUEST_ID = "request.id"  # the span attribute with the request's X-Request-ID
+DB_QUERIES = "db.queries"  # span attributes: queries run while it was current ...
+DB_SECONDS = "db.seconds"  # ... and the seconds they took
 _tracer = trace.get_tracer("tourism")
 
 
@@ -44,7 +50,6 @@ def start(kind: str) -> bool:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.sdk.resources import SERVICE_NAME, Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -53,7 +58,7 @@ def start(kind: str) -> bool:
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))  # endpoint: the env's
     trace.set_tracer_provider(provider)
     DjangoInstrumentor().instrument()
-    PsycopgInstrumentor().instrument()
+    connection_created.connect(_count_queries_of, weak=False)
     HTTPXClientInstrumentor().instrument()
     if kind in ("worker", "beat"):
         _instrument_celery()
@@ -71,6 +76,27 @@ def _instrument_celery() -> None:
     instrumentor.instrument()
     signals.before_task_publish.disconnect(instrumentor._trace_before_publish)
     signals.after_task_publish.disconnect(instrumentor._trace_after_publish)
+
+
+def _count_queries_of(connection, **_) -> None:
+    """Sent on every connect (a pooled one too): the wrapper is added once per connection."""
+    if count_queries not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, count_queries)
+
+
+def count_queries(execute, sql, params, many, context):
+    """A Django execute wrapper: the current span counts the query and its time."""
+    span = trace.get_current_span()
+    if not span.is_recording():
+        return execute(sql, params, many, context)
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        seconds = time.perf_counter() - started
+        done = span.attributes  # the SDK's span: what it recorded so far
+        span.set_attribute(DB_QUERIES, done.get(DB_QUERIES, 0) + 1)
+        span.set_attribute(DB_SECONDS, round(done.get(DB_SECONDS, 0.0) + seconds, 6))
 
 
 def traceparent() -> str:

@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 
-from ..loadgen import Recorder, closed_loop, summarize, timed
+from ..loadgen import Measurement, Recorder, closed_loop, summarize, timed
 from ..plan import Plan
 
 
@@ -62,23 +62,41 @@ def measure(
 ) -> dict:
     """Journeys per second and latency percentiles of each step and of the journey, for
     ``seconds`` (the plan's write path time unless given)."""
+    return figures([run_journeys(plan, base_url, departure_ids, label, seconds=seconds)])
+
+
+def run_journeys(
+    plan: Plan,
+    base_url: str,
+    departure_ids: list[int],
+    label: str,
+    *,
+    seconds: float = 0,
+    max_journeys: int = 0,
+) -> Measurement:
+    """Booking journeys from the plan's virtual users for ``seconds`` (the plan's write path
+    time unless given), after its warm-up."""
 
     async def iteration(conn, number, recorder):
         await journey(conn, number, recorder, departure_ids)
 
-    measurement = asyncio.run(
+    return asyncio.run(
         closed_loop(
             label=label,
             base_url=base_url,
             iteration=iteration,
             concurrency=plan.write_concurrency,
             seconds=seconds or plan.write_seconds,
-            max_iterations=plan.write_max_journeys,
+            max_iterations=max_journeys or plan.write_max_journeys,
             warmup_seconds=plan.write_warmup_seconds,
             progress_every=plan.progress_every,
         )
     )
-    summary = summarize([measurement])
+
+
+def figures(measurements: list[Measurement]) -> dict:
+    """Journeys per second and latency percentiles over one or more runs."""
+    summary = summarize(measurements)
     journeys = summary["requests"].get("journey", {"count": 0, "per_s": 0.0})
     return {
         "journeys": journeys["count"],

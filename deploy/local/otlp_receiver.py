@@ -4,9 +4,16 @@ with full sampling).
 
 It accepts ``POST /v1/traces`` with protobuf bodies (gzip or not), decodes them with
 ``opentelemetry-proto``'s ``ExportTraceServiceRequest`` and keeps every span with the
-``service.name`` of the process that sent it."""
+``service.name`` of the process that sent it; ``GET /spans`` answers how many it received.
 
+``python -m deploy.local.otlp_receiver --port PORT`` runs one in a process of its own that
+only counts what it decodes, as a collector runs apart from the processes it serves:
+``make bench`` uses it so that the receiver does not share the load generator's
+interpreter."""
+
+import argparse
 import gzip
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -58,12 +65,27 @@ def _spans(request: ExportTraceServiceRequest) -> list[Span]:
 
 
 class OtlpReceiver:
-    def __init__(self):
+    """On ``port`` (any free one by default); ``keep=False`` only counts the spans."""
+
+    def __init__(self, port: int = 0, *, keep: bool = True):
         self.spans: list[Span] = []
+        self.received = 0
+        self._keep = keep
         self._arrived = threading.Condition()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path != "/spans":
+                    self.send_error(404)
+                    return
+                answer = json.dumps({"spans": receiver.received}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if self.path != "/v1/traces" or self.headers.get("Content-Type") != PROTOBUF:
@@ -82,12 +104,16 @@ class OtlpReceiver:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def _receive(self, request: ExportTraceServiceRequest) -> None:
         with self._arrived:
-            self.spans.extend(_spans(request))
+            self.received += sum(
+                len(scope.spans) for spans in request.resource_spans for scope in spans.scope_spans
+            )
+            if self._keep:
+                self.spans.extend(_spans(request))
             self._arrived.notify_all()
 
     def wait_for(self, found, timeout: float = 60):
@@ -109,3 +135,15 @@ class OtlpReceiver:
     def __exit__(self, *exc_info) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="An OTLP/HTTP receiver that counts spans.")
+    parser.add_argument("--port", type=int, required=True)
+    receiver = OtlpReceiver(parser.parse_args(argv).port, keep=False)
+    print(f"receiving OTLP/HTTP at {receiver.url}", flush=True)
+    receiver._server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

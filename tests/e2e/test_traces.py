@@ -122,6 +122,11 @@ def test_one_booking_is_one_trace_across_five_processes(traced, smtp_sink):
     confirmed = chain[-1]
     assert confirmed == request_span(spans, pay_request)
     assert confirmed.parent_id == root  # the test's own span, which started the trace
+    # Its queries are counted on it, with their time, rather than a span each.
+    assert confirmed.attributes["db.queries"] > 0 and confirmed.attributes["db.seconds"] > 0
+    assert not [
+        s for s in spans if "db.statement" in s.attributes or "db.query.text" in s.attributes
+    ]
     # The calls the pay request made to payments are its descendants too.
     charged = [s for s in spans if s.service == "payments-web" and s.parent_id]
     assert any(confirmed in lineage(s, spans) for s in charged), charged

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from kombu import Connection
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -68,6 +68,20 @@ def test_json_log_lines_carry_the_trace_and_span_of_the_moment(spans):
     assert inside["trace_id"] == trace.format_trace_id(context.trace_id)
     assert inside["span_id"] == trace.format_span_id(context.span_id)
     assert (outside["trace_id"], outside["span_id"]) == ("", "")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_span_counts_the_queries_run_in_it_and_their_time(spans):
+    # start() adds the wrapper to every connection it makes
+    with connection.execute_wrapper(tracing.count_queries), connection.cursor() as cursor:
+        with tracing.child_span("work", {}) as work:
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT pg_sleep(0.01)")
+        cursor.execute("SELECT 1")  # outside any span: counted nowhere
+    assert work.attributes[tracing.DB_QUERIES] == 2
+    assert 0.01 <= work.attributes[tracing.DB_SECONDS] < 10
+    assert [span.name for span in spans.get_finished_spans()] == ["work"]  # no span a query
 
 
 @pytest.mark.django_db
