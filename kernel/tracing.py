@@ -5,9 +5,10 @@ the customer (docs/observability.md, "Traces").
 Off unless ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set: then :func:`start` gives the process a
 tracer provider that exports over OTLP/HTTP in batches, sampled as ``OTEL_TRACES_SAMPLER``
 and ``OTEL_TRACES_SAMPLER_ARG`` say (the SDK reads them), and instruments Django, httpx
-and, in Celery workers and beat, Celery. Queries get no span each: the span they run in
-counts them and their time (:func:`count_queries`), what a trace needs to know of the
-database without most of the spans' cost (docs/observability.md, "What it costs"). Each
+and, in Celery workers and beat, Celery. The span queries run in counts them and their
+time (:func:`count_queries`), what a trace needs to know of the database without most of
+the cost of a span per query (docs/observability.md, "What it costs"); ``TRACE_QUERIES``
+adds those spans too (psycopg's instrumentation), to find a slow statement. Each
 process starts it once, after any fork (a batch processor's thread does not survive one):
 gunicorn's ``post_fork``, Celery's ``worker_process_init`` and ``beat_init``, the relay's
 command. Off, every span is the API's no-op one.
@@ -59,6 +60,10 @@ def start(kind: str) -> bool:
     trace.set_tracer_provider(provider)
     DjangoInstrumentor().instrument()
     connection_created.connect(_count_queries_of, weak=False)
+    if settings.TRACE_QUERIES:
+        from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+        PsycopgInstrumentor().instrument()
     HTTPXClientInstrumentor().instrument()
     if kind in ("worker", "beat"):
         _instrument_celery()

@@ -25,6 +25,7 @@ from kernel.outbox.publisher import BrokerPublisher
 from kernel.outbox.services import outbox_publish_pending
 from tests.factories import booking_event
 from tests.messaging import RABBITMQ_URL
+from tests.servers import closed_url, test_database_url
 
 EXPORTER = InMemorySpanExporter()
 
@@ -140,3 +141,44 @@ def test_without_a_collector_a_process_records_nothing():
         [sys.executable, "-c", OFF], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False", "True"], result.stderr
+
+
+QUERIES = """
+import django
+django.setup()
+from django.db import connection
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from kernel import tracing
+tracing.start("web")
+exporter = InMemorySpanExporter()
+trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
+with tracing.child_span("work", {}) as work, connection.cursor() as cursor:
+    cursor.execute("SELECT 1")
+names = [span.name for span in exporter.get_finished_spans()]
+print(work.attributes[tracing.DB_QUERIES], names.count("work"), len(names) - 1)
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("queries", ["0", "1"])
+def test_trace_queries_adds_a_span_per_statement_to_the_count(queries):
+    """Started for real, the spans also kept in memory (the collector is down)."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.monolith",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": test_database_url(),
+        "OTEL_EXPORTER_OTLP_ENDPOINT": closed_url(),
+        "OTEL_EXPORTER_OTLP_TIMEOUT": "1",  # the export at exit gives up in a second
+        "TRACE_QUERIES": queries,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", QUERIES], env=env, capture_output=True, text=True, check=True
+    )
+    counted, work, statements = map(int, result.stdout.split())
+    assert (counted, work) == (1, 1), result.stderr
+    # psycopg's instrumentation: the query's span, and the connection's own set-up queries
+    assert statements >= 1 if queries == "1" else statements == 0

@@ -113,6 +113,7 @@ capabilities:
 {{- $_ := set $config "OTEL_EXPORTER_OTLP_ENDPOINT" . -}}
 {{- $_ := set $config "OTEL_TRACES_SAMPLER" $root.Values.tracing.sampler -}}
 {{- $_ := set $config "OTEL_TRACES_SAMPLER_ARG" (toString $root.Values.tracing.samplerArg) -}}
+{{- $_ := set $config "TRACE_QUERIES" (ternary "1" "0" $root.Values.tracing.queries) -}}
 {{- end -}}
 {{- if has .name (list "monolith" "payments") -}}
 {{- $_ := set $config "PAYMENT_GATEWAY" $root.Values.config.paymentGateway -}}
