@@ -108,9 +108,10 @@ def search_term(term: str) -> Func:
     return Func(Value(term), function="catalog_search_text", output_field=TextField())
 
 
-def tours_matching(queryset: QuerySet[Tour], *, text: str) -> QuerySet[Tour]:
+def tours_matching(queryset: QuerySet[Tour], *, text: str, ranked: bool = True) -> QuerySet[Tour]:
     """Tours whose title, summary or destination (name or country) contains every word of
-    ``text`` (accents and case ignored, parts of words too), best title match first.
+    ``text`` (accents and case ignored, parts of words too), best title match first unless
+    not ``ranked`` (the caller orders them otherwise).
 
     On PostgreSQL a trigram index answers the title and summary part (docs/performance.md);
     elsewhere (SQLite under ``make run``) it is a plain ``icontains`` scan."""
@@ -134,7 +135,7 @@ def tours_matching(queryset: QuerySet[Tour], *, text: str) -> QuerySet[Tour]:
             Q(text__contains=search_term(term))
             | Q(EqualsAnyOf(F("destination_id"), Subquery(destinations.order_by().values("pk"))))
         )
-    if not terms:
+    if not (terms and ranked):
         return queryset
     title_match = functools.reduce(
         operator.add,
