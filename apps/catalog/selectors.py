@@ -18,6 +18,7 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from .models import Departure, Destination, Tour
@@ -126,13 +127,13 @@ def tours_matching(queryset: QuerySet[Tour], *, text: str, ranked: bool = True) 
             )
         return queryset
     for term in terms:
-        destinations = Destination.objects.alias(text=search_text("name", "country")).filter(
-            text__contains=search_term(term)
+        destinations = Destination.objects.filter(
+            Contains(search_text("name", "country"), search_term(term))
         )
         # One condition on the tours themselves, so PostgreSQL ORs two index scans (the
         # trigram index and the destination's) instead of reading every tour.
-        queryset = queryset.alias(text=search_text("title", "summary")).filter(
-            Q(text__contains=search_term(term))
+        queryset = queryset.filter(
+            Q(Contains(search_text("title", "summary"), search_term(term)))
             | Q(EqualsAnyOf(F("destination_id"), Subquery(destinations.order_by().values("pk"))))
         )
     if not (terms and ranked):
