@@ -1,3 +1,5 @@
+from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
@@ -30,6 +32,30 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+class WindowCountPaginator(Paginator):
+    """Reads a page of ``.values()`` rows and the total in one query: ``COUNT(*) OVER ()``
+    beside each row instead of a ``COUNT`` query first. The filters are compiled and planned
+    once, not twice. A page past the last one has no row to carry the total, and is then
+    refused as Django's paginator refuses it (``EmptyPage``)."""
+
+    TOTAL = "window_total_count"
+
+    def page(self, number):
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})
+        rows = list(rows[bottom : bottom + self.per_page])
+        self.count = rows[0][self.TOTAL] if rows else 0
+        for row in rows:
+            del row[self.TOTAL]
+        return self._get_page(rows, self.validate_number(number), self)
+
+
+class WindowCountPagination(PageNumberPagination):
+    """The pages above, read in one query (for views that list ``.values()`` rows)."""
+
+    django_paginator_class = WindowCountPaginator
 
 
 def query_number(request, name: str, *, default: int, maximum: int | None = None) -> int:

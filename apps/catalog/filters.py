@@ -43,8 +43,10 @@ class TourFilter(FilterSet):
         return cls.form_class
 
     def filter_search(self, queryset, name, value):
-        """Ranked by relevance unless ``ordering`` says otherwise (it applies after)."""
-        return selectors.tours_matching(queryset, text=value)
+        """Ranked by relevance unless ``ordering`` says otherwise (it applies after, so the
+        ranking is then left out)."""
+        ranked = not self.form.cleaned_data.get("ordering")
+        return selectors.tours_matching(queryset, text=value, ranked=ranked)
 
     def filter_departures(self, queryset, name, value):
         return queryset  # the departure filters apply together, in filter_queryset

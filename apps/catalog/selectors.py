@@ -18,6 +18,7 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from .models import Departure, Destination, Tour
@@ -108,9 +109,10 @@ def search_term(term: str) -> Func:
     return Func(Value(term), function="catalog_search_text", output_field=TextField())
 
 
-def tours_matching(queryset: QuerySet[Tour], *, text: str) -> QuerySet[Tour]:
+def tours_matching(queryset: QuerySet[Tour], *, text: str, ranked: bool = True) -> QuerySet[Tour]:
     """Tours whose title, summary or destination (name or country) contains every word of
-    ``text`` (accents and case ignored, parts of words too), best title match first.
+    ``text`` (accents and case ignored, parts of words too), best title match first unless
+    not ``ranked`` (the caller orders them otherwise).
 
     On PostgreSQL a trigram index answers the title and summary part (docs/performance.md);
     elsewhere (SQLite under ``make run``) it is a plain ``icontains`` scan."""
@@ -125,16 +127,16 @@ def tours_matching(queryset: QuerySet[Tour], *, text: str) -> QuerySet[Tour]:
             )
         return queryset
     for term in terms:
-        destinations = Destination.objects.alias(text=search_text("name", "country")).filter(
-            text__contains=search_term(term)
+        destinations = Destination.objects.filter(
+            Contains(search_text("name", "country"), search_term(term))
         )
         # One condition on the tours themselves, so PostgreSQL ORs two index scans (the
         # trigram index and the destination's) instead of reading every tour.
-        queryset = queryset.alias(text=search_text("title", "summary")).filter(
-            Q(text__contains=search_term(term))
+        queryset = queryset.filter(
+            Q(Contains(search_text("title", "summary"), search_term(term)))
             | Q(EqualsAnyOf(F("destination_id"), Subquery(destinations.order_by().values("pk"))))
         )
-    if not terms:
+    if not (terms and ranked):
         return queryset
     title_match = functools.reduce(
         operator.add,

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from kernel.internal import InternalView
 from kernel.openapi import problem
+from kernel.pagination import WindowCountPagination
 from kernel.permissions import staff_may
 
 from . import selectors, services
@@ -39,6 +40,7 @@ class TourViewSet(viewsets.ModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = SLUG_PATTERN
     filterset_class = TourFilter
+    pagination_class = WindowCountPagination  # the list pages .values() rows
 
     def get_queryset(self) -> QuerySet[Tour]:
         published_only = not staff_may(self.request.user, Tour, "view")
