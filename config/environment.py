@@ -114,10 +114,11 @@ TUNING = frozenset(
         "LOGIN_LOCKOUT_MINUTES",
         "METRICS_PORT",
         "DJANGO_LOG_FORMAT",
-        # traces (kernel/tracing.py): the collector, and the SDK's sampler
+        # traces (kernel/tracing.py): the collector, the SDK's sampler, a span per query
         "OTEL_EXPORTER_OTLP_ENDPOINT",
         "OTEL_TRACES_SAMPLER",
         "OTEL_TRACES_SAMPLER_ARG",
+        "TRACE_QUERIES",
         # read by config/gunicorn.py
         "HOST",
         "PORT",
