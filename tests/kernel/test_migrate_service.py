@@ -53,6 +53,15 @@ def tables(url: str) -> set[str]:
         return {name for (name,) in rows}
 
 
+def catalog_permissions(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM auth_permission JOIN django_content_type"
+            " ON auth_permission.content_type_id = django_content_type.id"
+            " WHERE django_content_type.app_label = 'catalog'"
+        ).fetchone()[0]
+
+
 def test_a_service_migrated_first_on_the_monoliths_database_leaves_it_the_monoliths_tables(
     fresh_database,
 ):
@@ -62,6 +71,7 @@ def test_a_service_migrated_first_on_the_monoliths_database_leaves_it_the_monoli
     assert "auth_user" in tables(monolith)
     assert "catalog_tour" in tables(catalog)
     assert not tables(monolith) & {"catalog_tour", "outbox_outboxevent"}
+    assert catalog_permissions(monolith) > 0  # staff permissions live with identity
 
     migrate_service("monolith", DATABASE_URL=monolith)
     assert {"catalog_tour", "bookings_booking", "outbox_outboxevent"} <= tables(monolith)
