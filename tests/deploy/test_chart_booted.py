@@ -69,7 +69,7 @@ def booted(request, images):
     values = boot_values(f"{request.param}.yaml", images)
     extracted = values.get("extracted", [])
     # A hybrid's mode names the apps served apart: "monolith+catalog+payments".
-    mode = "+".join([values["mode"], *extracted])
+    mode = "+".join([values.get("mode") or load_values(CHART / "values.yaml")["mode"], *extracted])
     with Release(objects(values)) as release:
         mail = release.outside("mailsink", images["MAILPIT_IMAGE"], publish=8025)
         release.boot()
