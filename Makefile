@@ -99,7 +99,7 @@ test: install nginx wrk prometheus chromium docker shop ## Run the whole suite: 
 	npm --prefix frontend test --silent
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-compose-test: install docker ## Only the deploy files in real containers: compose in both modes, dev reload, the chart booted
+compose-test: install docker ## Only the deploy files in real containers: compose in both modes and a hybrid step, dev reload, the chart booted
 	$(PY) -m pytest -m containers tests/deploy $(PYTEST_ARGS)
 
 .PHONY: bench

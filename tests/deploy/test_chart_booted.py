@@ -1,5 +1,6 @@
-"""The chart's workloads booted as rendered (tests/deploy/booted.py), in both modes, with
-the booking journey through the Ingress paths and `helm test`'s pod."""
+"""The chart's workloads booted as rendered (tests/deploy/booted.py), in both modes and a
+hybrid step (ci/hybrid.yaml), with the booking journey through the Ingress paths and
+`helm test`'s pod."""
 
 from dataclasses import dataclass
 
@@ -63,17 +64,21 @@ class Booted:
         return self.release.database_url(name)
 
 
-@pytest.fixture(scope="module", params=["services", "monolith"])
+@pytest.fixture(scope="module", params=["services", "monolith", "hybrid"])
 def booted(request, images):
-    with Release(objects(boot_values(f"{request.param}.yaml", images))) as release:
+    values = boot_values(f"{request.param}.yaml", images)
+    extracted = values.get("extracted", [])
+    # A hybrid's mode names the apps served apart: "monolith+catalog+payments".
+    mode = "+".join([values.get("mode") or load_values(CHART / "values.yaml")["mode"], *extracted])
+    with Release(objects(values)) as release:
         mail = release.outside("mailsink", images["MAILPIT_IMAGE"], publish=8025)
         release.boot()
-        front = "catalog" if request.param == "services" else "monolith"
+        front = "catalog" if mode == "services" or "catalog" in extracted else "monolith"
         release.exec(f"tourism-{front}-0", "web", "python", "manage.py", "seed_demo")
         # The development login: ensure_staff makes it only with debug on.
         staff = ("env", "DJANGO_DEBUG=1", "python", "manage.py", "ensure_staff")
         release.exec(f"tourism-{front}-0", "web", *staff)
-        yield Booted(request.param, release.ingress(images["NGINX_IMAGE"]), Mailpit(mail), release)
+        yield Booted(mode, release.ingress(images["NGINX_IMAGE"]), Mailpit(mail), release)
 
 
 @pytest.fixture(scope="module")
