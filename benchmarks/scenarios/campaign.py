@@ -4,7 +4,7 @@ through the product's nginx gateway with its micro-cache, while customers keep b
 
 Normal browse load is what the read path's ``.values()`` baseline serves (the list's query
 without the API, straight from Django: about what the server alone can give). The spike
-offers ``campaign_spike_factor`` times that to the tours list and as much again to the
+offers ``campaign_spike_factor`` times that in all, half to the tours list and half to the
 tour pages, from ``campaign_spike_factor`` times the read path's connections, each pacing
 its requests (benchmarks/wrk.py). Booking is measured for the same time without and then
 during the spike: the ratio of the journeys' p99 says what the spike costs a customer who
@@ -40,7 +40,7 @@ def run(
         return not_run("the read path's .values() baseline was not measured")
     tour_pages = [f"/api/catalog/tours/{slug}/" for slug in tour_slugs[: plan.campaign_tour_pages]]
     connections = plan.read_concurrency * plan.campaign_spike_factor // 2  # per kind of page
-    offered = plan.campaign_spike_factor * browse_req_per_s  # per kind of page
+    offered = plan.campaign_spike_factor * browse_req_per_s / 2  # per kind of page
     calm = journeys(plan, gateway_url, departure_ids, "campaign, booking without the spike")
     spike_seconds = plan.campaign_seconds + plan.write_warmup_seconds + 1
     spike = {

@@ -1,6 +1,7 @@
-"""The chart's workloads booted as rendered (tests/deploy/booted.py), in both modes and a
-hybrid step (ci/hybrid.yaml), with the booking journey through the Ingress paths and
-`helm test`'s pod."""
+"""The chart's workloads booted as rendered (tests/deploy/booted.py), in services mode and a
+hybrid step (ci/hybrid.yaml: the monolith's workloads, catalog and payments apart), with the
+booking journey through the Ingress paths and `helm test`'s pod. Monolith mode's workloads
+are the hybrid's monolith ones; its Ingress is render-tested (tests/deploy/test_helm.py)."""
 
 from dataclasses import dataclass
 
@@ -64,7 +65,7 @@ class Booted:
         return self.release.database_url(name)
 
 
-@pytest.fixture(scope="module", params=["services", "monolith", "hybrid"])
+@pytest.fixture(scope="module", params=["services", "hybrid"])
 def booted(request, images):
     values = boot_values(f"{request.param}.yaml", images)
     extracted = values.get("extracted", [])
