@@ -125,6 +125,10 @@ TEMPLATES = [
 # trip, psycopg_pool's check_connection), so connections that died while the database
 # restarted or while idle are replaced, not used:
 # https://www.psycopg.org/psycopg3/docs/advanced/pool.html#connection-quality
+# While the database is down, the pool retries a connection after 1, 2, 4, ... s: given up
+# after RECONNECT_SECONDS, the next request that waits tries again at once, so the first
+# request after an outage is not refused while the retry it would wait for is far off.
+RECONNECT_SECONDS = 2.0
 
 
 def database(url: str) -> dict:
@@ -136,6 +140,7 @@ def database(url: str) -> dict:
                 "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
                 "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=8),
                 "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+                "reconnect_timeout": RECONNECT_SECONDS,
             },
             "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=3),
         }

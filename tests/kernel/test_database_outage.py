@@ -76,6 +76,18 @@ def test_the_first_request_after_the_database_comes_back_succeeds(monolith, data
     assert response.status_code == 200, response.text[:300]
 
 
+def test_the_first_request_after_a_long_outage_succeeds(monolith, database_link):
+    """While the database is down the pool retries, each time after twice as long: the
+    retries give up within seconds, so the first request after the outage connects at once
+    rather than waiting for a retry scheduled long after the database came back."""
+    with outage(database_link):
+        for _ in range(3):  # 5 s each, the pool's timeout: retries 1, 2, 4, 8 s apart
+            assert_database_unavailable(monolith.get("/api/catalog/tours/"))
+
+    response = monolith.get("/api/catalog/tours/")
+    assert response.status_code == 200, response.text[:300]
+
+
 def test_a_service_whose_database_is_down_makes_its_caller_answer_503(
     database_link, django_db_blocker
 ):

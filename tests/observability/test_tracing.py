@@ -25,7 +25,8 @@ from kernel.outbox.publisher import BrokerPublisher
 from kernel.outbox.services import outbox_publish_pending
 from tests.factories import booking_event
 from tests.messaging import RABBITMQ_URL
-from tests.servers import closed_url, test_database_url
+from tests.servers import closed_url
+from tests.servers import test_database_url as database_url
 
 EXPORTER = InMemorySpanExporter()
 
@@ -170,7 +171,7 @@ def test_trace_queries_adds_a_span_per_statement_to_the_count(queries):
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "config.settings.monolith",
         "DJANGO_DEBUG": "1",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url(),
         "OTEL_EXPORTER_OTLP_ENDPOINT": closed_url(),
         "OTEL_EXPORTER_OTLP_TIMEOUT": "1",  # the export at exit gives up in a second
         "TRACE_QUERIES": queries,
